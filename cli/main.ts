@@ -1,0 +1,212 @@
+/**
+ * `npx custodian <command>`: contracts section 5. Every list command takes --json (a JSON array on stdout and
+ * nothing else); errors are one line on stderr with a non-zero exit code.
+ */
+import { PutEventsCommand } from '@aws-sdk/client-eventbridge';
+import { Command, CommanderError, Option } from 'commander';
+import { readFileSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { eventBridgeClient } from '../functions/adapters/aws.ts';
+import { Store } from '../functions/adapters/store.ts';
+import { formatRowErrors } from '../functions/domain/register-csv.ts';
+import { ACCOUNT_STATUSES, isEmail, normaliseEmail, type AccountStatus, type Actor } from '../functions/domain/model.ts';
+import { exportRegister, importRegister, listRegister } from '../functions/usecases/register.ts';
+import { describeIssues, PutEventFile } from '../events/schemas.ts';
+import { table } from './format.ts';
+import { CliError, resolveTarget, type Target } from './target.ts';
+
+const program = new Command('custodian')
+  .description('Custodian: the register of official social media accounts, and what happens when staff leave')
+  .option('--aws', 'talk to the deployed stack (default: the local stack from `npm start`)', process.env.CUSTODIAN_TARGET === 'aws')
+  .option('--stack <name>', 'deployed stack name, with --aws', process.env.CUSTODIAN_STACK ?? 'Custodian')
+  .option('--by <email>', 'who is making the change, for the audit (default: $CUSTODIAN_OPERATOR or your login name)')
+  .showHelpAfterError(false)
+  .exitOverride();
+
+let target: Target | undefined;
+async function connect(): Promise<{ target: Target; store: Store }> {
+  const opts = program.opts<{ aws: boolean; stack: string }>();
+  target ??= await resolveTarget(opts.aws, opts.stack);
+  return { target, store: new Store(target.tableName) };
+}
+
+function actor(source: string): Actor {
+  const by = program.opts<{ by?: string }>().by ?? process.env.CUSTODIAN_OPERATOR ?? `cli:${os.userInfo().username}`;
+  return { by, source };
+}
+
+function out(json: boolean, rows: Array<Record<string, unknown>>, columns: Array<[string, string]>) {
+  process.stdout.write(json ? `${JSON.stringify(rows, null, 2)}\n` : `${table(rows, columns)}\n`);
+}
+
+function emails(value: string, what: string): string[] {
+  const list = value.split(',').map((v) => v.trim()).filter(Boolean);
+  const bad = list.filter((e) => !isEmail(e));
+  if (bad.length) throw new CliError(`${what}: "${bad[0]}" is not an email address`);
+  return [...new Set(list.map(normaliseEmail))];
+}
+
+// ---------- schools ----------
+const schools = program.command('schools').description('the schools of the trust and their IT managers');
+schools
+  .command('set <id>')
+  .description('add or update a school')
+  .requiredOption('--name <name>', 'the school\'s name')
+  .requiredOption('--it-manager <emails>', 'IT manager email(s), comma-separated')
+  .requiredOption('--domain <domains>', 'email domain(s) of its staff, comma-separated')
+  .action(async (id: string, o: { name: string; itManager: string; domain: string }) => {
+    if (!/^[a-z0-9][a-z0-9-]{0,62}$/.test(id)) throw new CliError(`school id "${id}" must be lower-case letters, digits and hyphens`);
+    const domains = o.domain.split(',').map((d) => d.trim().toLowerCase().replace(/^@/, '')).filter(Boolean);
+    const badDomain = domains.find((d) => !/^[a-z0-9.-]+\.[a-z]{2,}$/.test(d));
+    if (badDomain || domains.length === 0) throw new CliError(`--domain: "${badDomain ?? ''}" is not a domain name`);
+    const { store } = await connect();
+    const result = await store.putSchool({ id, name: o.name.trim(), itManagers: emails(o.itManager, '--it-manager'), domains }, actor('cli'));
+    process.stdout.write(`school ${id} ${result}\n`);
+  });
+schools
+  .command('list')
+  .option('--json', 'JSON array on stdout')
+  .action(async (o: { json?: boolean }) => {
+    const { store } = await connect();
+    const rows = (await store.listSchools()).sort((a, b) => a.id.localeCompare(b.id));
+    out(!!o.json, rows as never, [['id', 'ID'], ['name', 'NAME'], ['itManagers', 'IT MANAGERS'], ['domains', 'DOMAINS']]);
+  });
+
+// ---------- register ----------
+const register = program.command('register').description('the account register');
+register
+  .command('import <file>')
+  .description('import a register CSV (all or nothing; re-importing updates, never duplicates)')
+  .option('--dry-run', 'report what would change and write nothing')
+  .action(async (file: string, o: { dryRun?: boolean }) => {
+    let text: Buffer;
+    try {
+      text = readFileSync(file);
+    } catch (err) {
+      throw new CliError(`cannot read ${file}: ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (err as Error).message}`);
+    }
+    const { store } = await connect();
+    const tty = process.stderr.isTTY;
+    const result = await importRegister(store, text, {
+      dryRun: !!o.dryRun,
+      actor: actor(`csv:${path.basename(file)}`),
+      onProgress: tty ? (done, total) => process.stderr.write(`\rimporting ${done}/${total}`) : undefined,
+    });
+    if (tty && !o.dryRun) process.stderr.write('\r\x1b[K');
+    if (!result.ok) {
+      process.stderr.write(`${file}: nothing was imported; fix these rows and try again:\n${formatRowErrors(result.errors)}\n`);
+      throw new CliError(`${result.errors.length} invalid row${result.errors.length === 1 ? '' : 's'} in ${file}`);
+    }
+    if (o.dryRun) {
+      for (const c of result.changes.filter((c) => c.kind !== 'unchanged')) {
+        process.stdout.write(`line ${c.line}: would ${c.kind === 'created' ? 'create' : 'update'} ${c.accountId}${c.kind === 'updated' ? ` (${c.fields.join(', ')})` : ''}\n`);
+      }
+    }
+    const verb = o.dryRun ? 'would create' : 'created';
+    process.stdout.write(`${verb} ${result.created}, ${o.dryRun ? 'would update' : 'updated'} ${result.updated}, unchanged ${result.unchanged}${o.dryRun ? ' (dry run: nothing written)' : ''}\n`);
+  });
+register
+  .command('list')
+  .option('--school <id>', 'only this school')
+  .addOption(new Option('--status <status>', 'only this status').choices([...ACCOUNT_STATUSES]))
+  .option('--json', 'JSON array on stdout')
+  .action(async (o: { school?: string; status?: AccountStatus; json?: boolean }) => {
+    const { store } = await connect();
+    const rows = await listRegister(store, { school: o.school, status: o.status });
+    if (o.json) return out(true, rows as never, []);
+    out(false, rows.map((r) => ({ ...r, findings: r.findings.map((f) => f.message) })) as never, [
+      ['platform', 'PLATFORM'], ['handle', 'HANDLE'], ['school', 'SCHOOL'], ['linkedEmail', 'LINKED EMAIL'],
+      ['admins', 'ADMINS'], ['mainSupervisor', 'MAIN SUPERVISOR'], ['status', 'STATUS'], ['findings', 'FINDINGS'],
+    ]);
+  });
+register
+  .command('export')
+  .option('--out <file>', 'write to this file instead of stdout')
+  .action(async (o: { out?: string }) => {
+    const { store } = await connect();
+    const csv = await exportRegister(store);
+    if (o.out) writeFileSync(o.out, csv);
+    else process.stdout.write(csv);
+  });
+
+// ---------- events ----------
+const eventsCmd = program.command('events').description('events on the bus');
+eventsCmd
+  .command('send <file>')
+  .description('PutEvents one entry {Source, DetailType, Detail} or an array of them onto the bus')
+  .action(async (file: string) => {
+    let raw: unknown;
+    try {
+      raw = JSON.parse(readFileSync(file, 'utf8'));
+    } catch (err) {
+      throw new CliError(`cannot read ${file}: ${(err as Error).message}`);
+    }
+    const parsed = PutEventFile.safeParse(raw);
+    if (!parsed.success) throw new CliError(`${file}: ${describeIssues(parsed.error)}`);
+    const entries = Array.isArray(parsed.data) ? parsed.data : [parsed.data];
+    const { target } = await connect();
+    let failed = 0;
+    for (let i = 0; i < entries.length; i += 10) {
+      const batch = entries.slice(i, i + 10).map((e) => ({
+        EventBusName: target.eventBusName,
+        Source: e.Source,
+        DetailType: e.DetailType,
+        Detail: typeof e.Detail === 'string' ? e.Detail : JSON.stringify(e.Detail),
+      }));
+      const res = await eventBridgeClient().send(new PutEventsCommand({ Entries: batch }));
+      (res.Entries ?? []).forEach((r, j) => {
+        if (r.EventId) process.stdout.write(`${r.EventId}\n`);
+        else {
+          failed++;
+          process.stderr.write(`entry ${i + j + 1}: ${r.ErrorCode}: ${r.ErrorMessage}\n`);
+        }
+      });
+    }
+    if (failed) throw new CliError(`${failed} of ${entries.length} events were rejected by the bus`);
+  });
+
+// ---------- audit ----------
+program
+  .command('audit')
+  .description('the append-only history: who did what, when, from which event')
+  .option('--account <id>', 'only this account (its whole history)')
+  .option('--since <date>', 'entries from this date (YYYY-MM-DD); default 90 days ago')
+  .option('--json', 'JSON array on stdout')
+  .action(async (o: { account?: string; since?: string; json?: boolean }) => {
+    const { store } = await connect();
+    if (o.since && !/^\d{4}-\d{2}-\d{2}$/.test(o.since)) throw new CliError('--since must be YYYY-MM-DD');
+    const since = o.since ?? new Date(Date.now() - 90 * 86_400_000).toISOString().slice(0, 10);
+    const entries = o.account ? await store.auditFor('account', o.account.toLowerCase()) : await store.auditSince(since);
+    entries.sort((a, b) => a.at.localeCompare(b.at) || a.id.localeCompare(b.id));
+    if (o.json) return out(true, entries as never, []);
+    out(false, entries.map((e) => ({ ...e, entity: `${e.entityType} ${e.entityId}`, change: describeChange(e.before, e.after) })) as never, [
+      ['at', 'WHEN'], ['by', 'BY'], ['action', 'WHAT'], ['entity', 'ON'], ['source', 'SOURCE'], ['change', 'CHANGE'],
+    ]);
+  });
+
+function describeChange(before?: Record<string, unknown>, after?: Record<string, unknown>): string {
+  const keys = [...new Set([...Object.keys(before ?? {}), ...Object.keys(after ?? {})])];
+  return keys.map((k) => (before && k in before ? `${k}: ${JSON.stringify(before[k])} -> ${JSON.stringify(after?.[k])}` : `${k}: ${JSON.stringify(after?.[k])}`)).join('; ');
+}
+
+export async function main(argv: string[]): Promise<number> {
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+    return 0;
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      // Commander has already printed its message (or help); keep its exit code.
+      return err.exitCode;
+    }
+    const e = err as NodeJS.ErrnoException & { cause?: { code?: string } };
+    const refused = e.code === 'ECONNREFUSED' || e.cause?.code === 'ECONNREFUSED' || /ECONNREFUSED/.test(String(e.message));
+    const message = refused
+      ? 'the local stack is not running (connection refused): start it with `npm start`'
+      : err instanceof CliError ? err.message : `${e.name ?? 'Error'}: ${e.message}`;
+    process.stderr.write(`custodian: ${message.split('\n')[0]}\n`);
+    return 1;
+  }
+}
+
+process.exitCode = await main(process.argv.slice(2));

@@ -1,0 +1,94 @@
+/**
+ * The event contracts (contracts.md section 2), one source for handlers, the CLI and tests.
+ */
+import { z } from 'zod';
+import { isEmail, normaliseEmail, parseDate } from '../functions/domain/model.ts';
+
+const email = z
+  .string()
+  .trim()
+  .max(254)
+  .refine(isEmail, { message: 'is not an email address' })
+  .transform(normaliseEmail);
+
+/** HR sends calendar dates; we also accept a full ISO timestamp and keep its date part (late HR exports do this). */
+const isoDate = z
+  .string()
+  .trim()
+  .transform((v, ctx) => {
+    const date = parseDate(/^\d{4}-\d{2}-\d{2}T/.test(v) ? v.slice(0, 10) : v);
+    if (!date) {
+      ctx.addIssue({ code: 'custom', message: 'must be a real date, YYYY-MM-DD' });
+      return z.NEVER;
+    }
+    return date;
+  });
+
+const optionalText = z.string().trim().max(256).optional();
+
+export const StaffLeaverDetail = z.object({
+  email,
+  leaveDate: isoDate,
+  employeeId: optionalText,
+  displayName: optionalText,
+  school: optionalText,
+  lineManagerEmail: email.optional(),
+  reason: z.string().trim().max(1000).optional(),
+});
+
+export const StaffJoinerDetail = z.object({
+  email,
+  startDate: isoDate,
+  employeeId: optionalText,
+  displayName: optionalText,
+  school: optionalText,
+  lineManagerEmail: email.optional(),
+  jobTitle: optionalText,
+});
+
+export const StaffLeaverCancelledDetail = z.object({
+  email,
+  employeeId: optionalText,
+});
+
+export const AccountActivityDetail = z.object({
+  platform: z.string().trim().min(1).max(32),
+  handle: z.string().trim().min(1).max(256),
+  at: z.iso.datetime({ offset: true }).optional(),
+});
+
+export const HR_DETAIL_TYPES = ['Staff Leaver', 'Staff Joiner', 'Staff Leaver Cancelled'] as const;
+export type HrDetailType = (typeof HR_DETAIL_TYPES)[number];
+
+/** Events Custodian itself publishes, for trusts to wire ticketing systems to. */
+export const CUSTODIAN_SOURCE = 'custodian';
+export const OUTBOUND_DETAIL_TYPES = ['Account Flagged', 'Task Resolved'] as const;
+export const ACTIVITY_DETAIL_TYPE = 'Account Activity';
+
+export const HrEvent = z.discriminatedUnion('detailType', [
+  z.object({ detailType: z.literal('Staff Leaver'), detail: StaffLeaverDetail }),
+  z.object({ detailType: z.literal('Staff Joiner'), detail: StaffJoinerDetail }),
+  z.object({ detailType: z.literal('Staff Leaver Cancelled'), detail: StaffLeaverCancelledDetail }),
+]);
+export type HrEvent = z.infer<typeof HrEvent>;
+
+/** The body of `POST /hr/events`. */
+export const HrWebhookBody = z.object({
+  detailType: z.enum(HR_DETAIL_TYPES),
+  detail: z.record(z.string(), z.unknown()),
+});
+
+/** One entry for `custodian events send`: the PutEvents shape. */
+export const PutEventEntry = z.object({
+  Source: z.string().min(1).max(256),
+  DetailType: z.string().min(1).max(128),
+  Detail: z.union([z.string(), z.record(z.string(), z.unknown())]),
+});
+export const PutEventFile = z.union([PutEventEntry, z.array(PutEventEntry).min(1)]);
+
+/** A readable one-line reason from a zod error: `detail.email: is not an email address`. */
+export function describeIssues(error: z.ZodError): string {
+  return error.issues
+    .map((issue) => `${issue.path.length ? issue.path.join('.') : '(root)'}: ${issue.message}`)
+    .join('; ');
+}

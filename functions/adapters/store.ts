@@ -1,0 +1,262 @@
+/**
+ * DynamoDB adapter: the only code that knows the table's layout. Every change is written in one transaction
+ * together with its audit entry, and every read or write adds its consumed capacity to `capacity`
+ * (the benchmarks and the sweep's cost checks read it).
+ */
+import type { ConsumedCapacity } from '@aws-sdk/client-dynamodb';
+import {
+  BatchGetCommand, GetCommand, QueryCommand, TransactWriteCommand,
+  type DynamoDBDocumentClient, type QueryCommandInput, type TransactWriteCommandInput,
+} from '@aws-sdk/lib-dynamodb';
+import { diffFields } from '../domain/audit.ts';
+import type { Account, Actor, AuditEntry, School } from '../domain/model.ts';
+import { documentClient } from './aws.ts';
+import { timeOrderedId } from './ids.ts';
+import { accountItem, accountLinks, auditItem, fromItem, keys, schoolItem, type LinkRole } from './keys.ts';
+
+export type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
+
+export class ConflictError extends Error {
+  constructor(message: string, readonly reasons: string[] = []) {
+    super(message);
+  }
+}
+
+export interface Capacity {
+  read: number;
+  write: number;
+}
+
+export interface AccountLink {
+  accountId: string;
+  role: LinkRole;
+  email: string;
+}
+
+export class Store {
+  readonly capacity: Capacity = { read: 0, write: 0 };
+
+  constructor(
+    readonly tableName: string,
+    private readonly client: DynamoDBDocumentClient = documentClient(),
+    private readonly clock: () => Date = () => new Date(),
+  ) {}
+
+  // ---------- low level ----------
+
+  private count(cc: ConsumedCapacity | ConsumedCapacity[] | undefined, kind: keyof Capacity): void {
+    for (const c of Array.isArray(cc) ? cc : cc ? [cc] : []) this.capacity[kind] += c.CapacityUnits ?? 0;
+  }
+
+  async get<T>(key: { pk: string; sk: string }): Promise<T | undefined> {
+    const out = await this.client.send(new GetCommand({ TableName: this.tableName, Key: key, ConsistentRead: true, ReturnConsumedCapacity: 'TOTAL' }));
+    this.count(out.ConsumedCapacity, 'read');
+    return out.Item ? fromItem<T>(out.Item) : undefined;
+  }
+
+  async batchGet<T>(keyList: Array<{ pk: string; sk: string }>): Promise<T[]> {
+    const results: T[] = [];
+    for (let i = 0; i < keyList.length; i += 100) {
+      let request: Record<string, { Keys: Array<Record<string, unknown>>; ConsistentRead: boolean }> | undefined = {
+        [this.tableName]: { Keys: keyList.slice(i, i + 100), ConsistentRead: true },
+      };
+      for (let attempt = 0; request && Object.keys(request).length > 0; attempt++) {
+        const out = await this.client.send(new BatchGetCommand({ RequestItems: request, ReturnConsumedCapacity: 'TOTAL' }));
+        this.count(out.ConsumedCapacity, 'read');
+        for (const item of out.Responses?.[this.tableName] ?? []) results.push(fromItem<T>(item));
+        request = out.UnprocessedKeys as typeof request;
+        if (request && Object.keys(request).length > 0) await new Promise((r) => setTimeout(r, Math.min(1000, 50 * 2 ** attempt)));
+      }
+    }
+    return results;
+  }
+
+  /** Runs a query to the end, following LastEvaluatedKey. */
+  async queryAll<T>(input: Omit<QueryCommandInput, 'TableName'>): Promise<T[]> {
+    const items: T[] = [];
+    let ExclusiveStartKey: Record<string, unknown> | undefined;
+    do {
+      const out = await this.client.send(new QueryCommand({ ...input, TableName: this.tableName, ExclusiveStartKey, ReturnConsumedCapacity: 'TOTAL' }));
+      this.count(out.ConsumedCapacity, 'read');
+      for (const item of out.Items ?? []) items.push(fromItem<T>(item));
+      ExclusiveStartKey = out.LastEvaluatedKey;
+    } while (ExclusiveStartKey);
+    return items;
+  }
+
+  async transact(items: TransactItem[]): Promise<void> {
+    if (items.length === 0) return;
+    if (items.length > 100) throw new Error(`a change of ${items.length} items is more than one transaction can hold`);
+    try {
+      const out = await this.client.send(new TransactWriteCommand({ TransactItems: items, ReturnConsumedCapacity: 'TOTAL' }));
+      this.count(out.ConsumedCapacity, 'write');
+    } catch (err) {
+      const e = err as { name?: string; CancellationReasons?: Array<{ Code?: string }> };
+      if (e.name === 'TransactionCanceledException') {
+        const reasons = (e.CancellationReasons ?? []).map((r) => r.Code ?? 'None');
+        if (reasons.includes('ConditionalCheckFailed') || reasons.includes('TransactionConflict')) {
+          throw new ConflictError('the record changed while this change was being made; try again', reasons);
+        }
+      }
+      throw err;
+    }
+  }
+
+  put(item: Record<string, unknown>, condition?: { expression: string; values?: Record<string, unknown>; names?: Record<string, string> }): TransactItem {
+    return {
+      Put: {
+        TableName: this.tableName,
+        Item: item,
+        ...(condition ? { ConditionExpression: condition.expression } : {}),
+        ...(condition?.values ? { ExpressionAttributeValues: condition.values } : {}),
+        ...(condition?.names ? { ExpressionAttributeNames: condition.names } : {}),
+      },
+    };
+  }
+
+  delete(key: { pk: string; sk: string }): TransactItem {
+    return { Delete: { TableName: this.tableName, Key: key } };
+  }
+
+  /** A versioned put: creates when `before` is undefined, otherwise succeeds only if nobody else changed it meanwhile. */
+  putVersioned(item: Record<string, unknown>, before: { version: number } | undefined): TransactItem {
+    return before
+      ? this.put(item, { expression: 'version = :v', values: { ':v': before.version } })
+      : this.put(item, { expression: 'attribute_not_exists(pk)' });
+  }
+
+  /** The audit entry for a change, or undefined when nothing changed. */
+  audit(actor: Actor, action: string, entityType: AuditEntry['entityType'], entityId: string, before: object | undefined, after: object | undefined): TransactItem | undefined {
+    const diff = diffFields(before, after);
+    if (diff.changed.length === 0 && before && after) return undefined;
+    const at = this.clock().toISOString();
+    const entry: AuditEntry = {
+      id: timeOrderedId(this.clock()),
+      at,
+      by: actor.by,
+      source: actor.source,
+      action,
+      entityType,
+      entityId,
+      ...(diff.before && Object.keys(diff.before).length ? { before: diff.before } : {}),
+      ...(diff.after && Object.keys(diff.after).length ? { after: diff.after } : {}),
+    };
+    return this.put(auditItem(entry));
+  }
+
+  now(): Date {
+    return this.clock();
+  }
+
+  // ---------- schools ----------
+
+  getSchool(id: string): Promise<School | undefined> {
+    return this.get<School>(keys.school(id));
+  }
+
+  listSchools(): Promise<School[]> {
+    return this.queryAll<School>({
+      IndexName: 'byType',
+      KeyConditionExpression: 'gsi2pk = :p',
+      ExpressionAttributeValues: { ':p': 'SCHOOLS' },
+    }).then((items) => items.map(stripType));
+  }
+
+  /** Adds or updates a school; returns what happened. */
+  async putSchool(school: School, actor: Actor): Promise<'created' | 'updated' | 'unchanged'> {
+    const before = await this.getSchool(school.id);
+    const auditOp = this.audit(actor, before ? 'school.updated' : 'school.created', 'school', school.id, before, school);
+    if (!auditOp) return 'unchanged';
+    await this.transact([this.put(schoolItem(school)), auditOp]);
+    return before ? 'updated' : 'created';
+  }
+
+  // ---------- accounts ----------
+
+  getAccount(id: string): Promise<Account | undefined> {
+    return this.get<Account>(keys.account(id)).then((a) => (a ? stripType(a) : a));
+  }
+
+  getAccounts(ids: string[]): Promise<Account[]> {
+    return this.batchGet<Account>([...new Set(ids)].map(keys.account)).then((items) => items.map(stripType));
+  }
+
+  listAccounts(filter: { school?: string } = {}): Promise<Account[]> {
+    return this.queryAll<Account>({
+      IndexName: 'byType',
+      KeyConditionExpression: filter.school ? 'gsi2pk = :p AND begins_with(gsi2sk, :s)' : 'gsi2pk = :p',
+      ExpressionAttributeValues: { ':p': 'ACCOUNTS', ...(filter.school ? { ':s': `${filter.school}#` } : {}) },
+    }).then((items) => items.map(stripType));
+  }
+
+  /** Every (account, role) an address is tied to, through the byEmail index. */
+  async linksForEmails(emails: string[]): Promise<AccountLink[]> {
+    const all = await Promise.all(
+      [...new Set(emails)].map((email) =>
+        this.queryAll<AccountLink & { type: string }>({
+          IndexName: 'byEmail',
+          KeyConditionExpression: 'gsi1pk = :e AND begins_with(gsi1sk, :a)',
+          ExpressionAttributeValues: { ':e': keys.email(email), ':a': 'ACCOUNT#' },
+        }),
+      ),
+    );
+    return all.flat().map(({ accountId, role, email }) => ({ accountId, role, email }));
+  }
+
+  /**
+   * The transaction items that move an account from `before` to `after`: the account (version-checked),
+   * its changed link items, and the audit entry. Empty when nothing changed.
+   */
+  accountChange(before: Account | undefined, after: Account, actor: Actor, action: string): TransactItem[] {
+    const auditOp = this.audit(actor, action, 'account', after.id, before, after);
+    if (!auditOp) return [];
+    const oldLinks = new Map((before ? accountLinks(before) : []).map((l) => [l.sk, l]));
+    const newLinks = new Map(accountLinks(after).map((l) => [l.sk, l]));
+    const ops: TransactItem[] = [this.putVersioned(accountItem(after), before), auditOp];
+    for (const [sk, link] of newLinks) if (!oldLinks.has(sk)) ops.push(this.put(link));
+    for (const [sk, link] of oldLinks) if (!newLinks.has(sk)) ops.push(this.delete({ pk: link.pk, sk }));
+    return ops;
+  }
+
+  async saveAccount(before: Account | undefined, after: Account, actor: Actor, action: string): Promise<boolean> {
+    const ops = this.accountChange(before, after, actor, action);
+    await this.transact(ops);
+    return ops.length > 0;
+  }
+
+  // ---------- audit ----------
+
+  auditFor(entityType: AuditEntry['entityType'], entityId: string): Promise<AuditEntry[]> {
+    return this.queryAll<AuditEntry>({
+      KeyConditionExpression: 'pk = :p',
+      ExpressionAttributeValues: { ':p': keys.auditPartition(entityType, entityId) },
+    }).then((items) => items.map(stripType));
+  }
+
+  /** Audit entries from `since` (a date) to today, oldest first, one Query per day bucket. */
+  async auditSince(since: string, until: Date = this.clock()): Promise<AuditEntry[]> {
+    const days: string[] = [];
+    for (let d = new Date(`${since}T00:00:00Z`); d <= until; d = new Date(d.getTime() + 86_400_000)) {
+      days.push(d.toISOString().slice(0, 10));
+    }
+    const out: AuditEntry[] = [];
+    for (let i = 0; i < days.length; i += 10) {
+      const batch = await Promise.all(
+        days.slice(i, i + 10).map((day) =>
+          this.queryAll<AuditEntry>({
+            IndexName: 'byType',
+            KeyConditionExpression: 'gsi2pk = :p',
+            ExpressionAttributeValues: { ':p': keys.auditDay(day) },
+          }),
+        ),
+      );
+      out.push(...batch.flat().map(stripType));
+    }
+    return out;
+  }
+}
+
+function stripType<T>(item: T): T {
+  const { type: _type, ...rest } = item as T & { type?: string };
+  return rest as T;
+}

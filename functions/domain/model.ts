@@ -1,0 +1,164 @@
+/**
+ * The register's vocabulary. Pure types and normalisers: no AWS, no I/O, no clock reads.
+ * Every other layer (CSV, store, CLI, emails) speaks in these terms.
+ */
+
+export const PLATFORMS = [
+  'facebook', 'instagram', 'x', 'youtube', 'tiktok', 'linkedin', 'threads', 'bluesky',
+  'snapchat', 'whatsapp', 'flickr', 'pinterest', 'blog', 'website', 'other',
+] as const;
+export type Platform = (typeof PLATFORMS)[number];
+
+/** Names people type that mean a platform we know. */
+const PLATFORM_ALIASES: Record<string, Platform> = { twitter: 'x' };
+
+export const ACCOUNT_STATUSES = ['active', 'transfer_pending', 'closure_pending', 'closed'] as const;
+export type AccountStatus = (typeof ACCOUNT_STATUSES)[number];
+
+export const MONITORING_FREQUENCIES = ['daily', 'weekly', 'fortnightly', 'monthly'] as const;
+export type MonitoringFrequency = (typeof MONITORING_FREQUENCIES)[number];
+
+export const TASK_TYPES = [
+  'transfer_or_close', 'replace_admin', 'replace_supervisor', 'attest_account',
+  'planned_end', 'policy_review', 'acknowledge_policy',
+] as const;
+export type TaskType = (typeof TASK_TYPES)[number];
+
+export const TASK_STATUSES = ['open', 'done', 'cancelled'] as const;
+export type TaskStatus = (typeof TASK_STATUSES)[number];
+
+/** A calendar date, `YYYY-MM-DD`. */
+export type IsoDate = string;
+
+export interface School {
+  id: string;
+  name: string;
+  itManagers: string[];
+  domains: string[];
+}
+
+/** The fields a register row (CSV or CLI) supplies. */
+export interface AccountFields {
+  platform: Platform;
+  handle: string;
+  school: string;
+  url?: string;
+  linkedEmail: string;
+  admins: string[];
+  mainSupervisor: string;
+  reserveSupervisor?: string;
+  purpose?: string;
+  audience?: string;
+  publishedName?: string;
+  monitoringFrequency: MonitoringFrequency;
+  plannedEndDate?: IsoDate;
+  nextReviewDate?: IsoDate;
+  lastActivityDate?: IsoDate;
+}
+
+export interface Account extends AccountFields {
+  /** `platform:handle`, lower case, no leading `@`: stable across re-imports. */
+  id: string;
+  status: AccountStatus;
+  closedOn?: IsoDate;
+  createdAt: string;
+  updatedAt: string;
+  /** Optimistic-concurrency counter; every write checks and bumps it. */
+  version: number;
+}
+
+export type FindingCode = 'fewer_than_two_admins' | 'linked_email_off_domain' | 'unknown_school';
+
+export interface Finding {
+  code: FindingCode;
+  message: string;
+}
+
+/** Who or what made a change, for the audit. */
+export interface Actor {
+  /** An email address for a person, or `system:<component>`. */
+  by: string;
+  /** Where the change came from: `csv:<file>`, `cli`, `event:<id>`, `email-action:<task>`, `sweep`, `directory`. */
+  source: string;
+}
+
+export interface AuditEntry {
+  id: string;
+  at: string;
+  by: string;
+  source: string;
+  action: string;
+  entityType: 'account' | 'school' | 'task' | 'person' | 'policy';
+  entityId: string;
+  /** Only the fields that changed, before and after. */
+  before?: Record<string, unknown>;
+  after?: Record<string, unknown>;
+}
+
+export function normaliseEmail(email: string): string {
+  return email.trim().toLowerCase();
+}
+
+/** A pragmatic address check: one `@`, a dotted domain, no spaces. Typos beyond that are caught by domain findings. */
+const EMAIL_RE = /^[^\s@<>(),;:"\[\]\\]+@[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)+$/i;
+export function isEmail(value: string): boolean {
+  return value.length <= 254 && EMAIL_RE.test(value.trim());
+}
+
+export function emailDomain(email: string): string {
+  return normaliseEmail(email).split('@')[1] ?? '';
+}
+
+export function parsePlatform(value: string): Platform | undefined {
+  const v = value.trim().toLowerCase();
+  if ((PLATFORMS as readonly string[]).includes(v)) return v as Platform;
+  return PLATFORM_ALIASES[v];
+}
+
+/** Handles are compared case-insensitively and without a leading `@`. The stored handle keeps the author's case. */
+export function cleanHandle(handle: string): string {
+  return handle.trim().replace(/^@+/, '').trim();
+}
+
+export function accountId(platform: Platform, handle: string): string {
+  return `${platform}:${cleanHandle(handle).toLowerCase()}`;
+}
+
+/**
+ * Accepts `YYYY-MM-DD` or the UK `DD/MM/YYYY`; returns `YYYY-MM-DD`, or undefined for a malformed or impossible date.
+ */
+export function parseDate(value: string): IsoDate | undefined {
+  const v = value.trim();
+  let y: number, m: number, d: number;
+  let match = /^(\d{4})-(\d{2})-(\d{2})$/.exec(v);
+  if (match) {
+    [y, m, d] = [Number(match[1]), Number(match[2]), Number(match[3])];
+  } else if ((match = /^(\d{1,2})\/(\d{1,2})\/(\d{4})$/.exec(v))) {
+    [d, m, y] = [Number(match[1]), Number(match[2]), Number(match[3])];
+  } else {
+    return undefined;
+  }
+  const date = new Date(Date.UTC(y, m - 1, d));
+  if (date.getUTCFullYear() !== y || date.getUTCMonth() !== m - 1 || date.getUTCDate() !== d) return undefined;
+  return date.toISOString().slice(0, 10);
+}
+
+/** The register's own view of risk: accepted rows that a person should look at. */
+export function findingsFor(account: AccountFields, school: School | undefined): Finding[] {
+  const findings: Finding[] = [];
+  if (account.admins.length < 2) {
+    findings.push({
+      code: 'fewer_than_two_admins',
+      message: `has ${account.admins.length} administrator${account.admins.length === 1 ? '' : 's'}; policy asks for at least two`,
+    });
+  }
+  if (!school) {
+    findings.push({ code: 'unknown_school', message: `school "${account.school}" is not set up (custodian schools set)` });
+  } else if (school.domains.length > 0 && !school.domains.includes(emailDomain(account.linkedEmail))) {
+    findings.push({
+      code: 'linked_email_off_domain',
+      message: `linked email is not on ${school.name}'s domains (${school.domains.join(', ')})`,
+    });
+  }
+  return findings;
+}

@@ -1,0 +1,57 @@
+/**
+ * POST /hr/events: for HR systems that cannot call AWS. Verifies the HMAC signature and timestamp, validates the
+ * event with the same schemas as the bus, and puts it on the bus, where the hr-events function takes it as if HR
+ * had sent it there. A bad signature or a stale timestamp gets 401 and changes nothing.
+ */
+import { PutEventsCommand } from '@aws-sdk/client-eventbridge';
+import type { APIGatewayProxyEventV2 } from 'aws-lambda';
+import { describeIssues, HrEvent, HrWebhookBody } from '../../events/schemas.ts';
+import { eventBridgeClient } from '../adapters/aws.ts';
+import { env } from '../adapters/env.ts';
+import { logger } from '../adapters/logger.ts';
+import { secretString } from '../adapters/secrets.ts';
+import { verifySignature } from '../domain/signature.ts';
+import { bodyBytes, header, json, rawBody, type HttpResult } from '../http/responses.ts';
+
+const MAX_BODY_BYTES = 64 * 1024;
+
+export async function handler(event: APIGatewayProxyEventV2): Promise<HttpResult> {
+  if (bodyBytes(event) > MAX_BODY_BYTES) return json(413, { message: 'body is larger than 64 KB' });
+  const body = rawBody(event);
+  const secret = await secretString(env('HR_WEBHOOK_SECRET_ID'));
+  const check = verifySignature(secret, body, header(event, 'x-custodian-signature'), Math.floor(Date.now() / 1000));
+  if (!check.ok) {
+    logger.warn('HR webhook request rejected', { reason: check.reason });
+    return json(401, { message: 'invalid or expired signature' });
+  }
+  if (!/^application\/json\b/i.test(header(event, 'content-type') ?? '')) {
+    return json(415, { message: 'Content-Type must be application/json' });
+  }
+  let parsedJson: unknown;
+  try {
+    parsedJson = JSON.parse(body);
+  } catch {
+    return json(400, { message: 'body is not valid JSON' });
+  }
+  const envelope = HrWebhookBody.safeParse(parsedJson);
+  if (!envelope.success) return json(400, { message: describeIssues(envelope.error) });
+  const valid = HrEvent.safeParse(envelope.data);
+  if (!valid.success) return json(400, { message: describeIssues(valid.error) });
+
+  const source = env('HR_SOURCES').split(',')[0]!;
+  const out = await eventBridgeClient().send(new PutEventsCommand({
+    Entries: [{
+      EventBusName: env('EVENT_BUS_NAME'),
+      Source: source,
+      DetailType: envelope.data.detailType,
+      Detail: JSON.stringify(envelope.data.detail),
+    }],
+  }));
+  const entry = out.Entries?.[0];
+  if (!entry?.EventId) {
+    logger.error('bus refused HR webhook event', { code: entry?.ErrorCode });
+    return json(503, { message: 'could not accept the event now; try again' });
+  }
+  logger.info('HR webhook event accepted', { detailType: envelope.data.detailType, eventId: entry.EventId });
+  return json(202, { eventId: entry.EventId });
+}

@@ -1,0 +1,75 @@
+/**
+ * The one list of Lambda functions. The CDK stack builds each function, its triggers, environment and
+ * permissions from this list, and the local stack (`npm start`) reads the synthesized template that it produced,
+ * so the two cannot drift. test/infra/registry.test.ts proves the template matches this list.
+ */
+
+/** Environment variables a function may be given; the stack knows the value of each. */
+export const ENV_KEYS = [
+  'TABLE_NAME', 'EVENT_BUS_NAME', 'SENDER_ADDRESS', 'TRUST_NAME', 'TRUST_IT_CONTACT', 'PUBLIC_BASE_URL',
+  'LINK_SECRET_ID', 'HR_WEBHOOK_SECRET_ID', 'GRAPH_SECRET_ID', 'DEAD_LETTER_QUEUE_URL', 'GRAPH_QUEUE_URL',
+  'HR_SOURCES', 'LINK_EXPIRY_DAYS', 'ESCALATE_AFTER_WORKING_DAYS', 'PERSON_RETENTION_DAYS',
+] as const;
+export type EnvKey = (typeof ENV_KEYS)[number];
+
+export const INDEXES = ['byEmail', 'byType', 'due'] as const;
+export type IndexName = (typeof INDEXES)[number];
+
+export const SECRETS = ['links', 'hrWebhook', 'graph'] as const;
+export type SecretName = (typeof SECRETS)[number];
+
+export const QUEUES = ['deadLetter', 'graphChanges'] as const;
+export type QueueName = (typeof QUEUES)[number];
+
+export type TableAction =
+  | 'dynamodb:GetItem' | 'dynamodb:BatchGetItem' | 'dynamodb:Query' | 'dynamodb:PutItem' | 'dynamodb:UpdateItem'
+  | 'dynamodb:DeleteItem' | 'dynamodb:BatchWriteItem' | 'dynamodb:ConditionCheckItem';
+
+const READ: TableAction[] = ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query'];
+const WRITE: TableAction[] = ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:ConditionCheckItem'];
+
+export type Trigger =
+  /** An EventBridge rule on the stack's bus. `source: 'hr'` means the configured HR sources. */
+  | { kind: 'event'; source: 'hr' | 'any'; detailTypes: string[] }
+  | { kind: 'http'; method: 'GET' | 'POST'; path: string }
+  /** EventBridge Scheduler; `expression` is `cron(...)` or `rate(...)`, in `timezone` when given. */
+  | { kind: 'schedule'; name: string; expression: string; timezone?: string }
+  | { kind: 'queue'; queue: QueueName; batchSize: number };
+
+export interface FunctionSpec {
+  /** kebab-case name; the CDK construct id is its PascalCase form. */
+  name: string;
+  /** Source file, relative to the repository root, exporting `handler`. */
+  entry: string;
+  description: string;
+  memorySize: number;
+  timeoutSeconds: number;
+  environment: EnvKey[];
+  triggers: Trigger[];
+  permissions: {
+    table?: { actions: TableAction[]; indexes: IndexName[] };
+    sendEmail?: boolean;
+    putEvents?: boolean;
+    secrets?: SecretName[];
+    sendToQueues?: QueueName[];
+  };
+}
+
+const MAIL_ENV: EnvKey[] = ['SENDER_ADDRESS', 'TRUST_NAME', 'TRUST_IT_CONTACT', 'PUBLIC_BASE_URL', 'LINK_SECRET_ID', 'LINK_EXPIRY_DAYS'];
+
+export const FUNCTIONS: FunctionSpec[] = [
+  {
+    name: 'hr-webhook',
+    entry: 'functions/hr-webhook/handler.ts',
+    description: 'Signed HTTPS HR events: verifies the HMAC signature and puts the event on the bus',
+    memorySize: 256,
+    timeoutSeconds: 10,
+    environment: ['EVENT_BUS_NAME', 'HR_WEBHOOK_SECRET_ID', 'HR_SOURCES'],
+    triggers: [{ kind: 'http', method: 'POST', path: '/hr/events' }],
+    permissions: { putEvents: true, secrets: ['hrWebhook'] },
+  },
+];
+
+export function constructId(spec: FunctionSpec): string {
+  return spec.name.replace(/(^|-)([a-z])/g, (_m, _d, c: string) => c.toUpperCase());
+}

@@ -1,0 +1,377 @@
+/**
+ * The whole system on this machine, built from the synthesized template: DynamoDB Local with the template's
+ * tables, the SES emulator, the local AWS endpoint (EventBridge routed by the template's rules, SQS, Secrets
+ * Manager), the HTTP API with the template's routes, the schedules, and the Graph directory emulator.
+ * `npm start` runs it (infra/local/start.ts); integration tests start their own, in memory, on free ports.
+ */
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import { Cron } from 'croner';
+import * as sesModule from 'aws-ses-v2-local';
+import { resetClients } from '../../functions/adapters/aws.ts';
+import { startAwsServer, type AwsServer, type LocalRule } from './aws-server.ts';
+import { createTables, dynamoClient, freePort, startDynamoLocal, type DynamoLocal } from './dynamo.ts';
+import { validatePattern } from './event-pattern.ts';
+import { startGraphEmulator, type GraphEmulator } from './graph-emulator.ts';
+import { startHttpApi, type HttpApi, type LocalRoute } from './http-api.ts';
+import { LocalQueues, type QueueSpec } from './queues.ts';
+import { LocalRuntime, type LocalFunction } from './runtime.ts';
+import { localNames, refTarget, resolveValue, resourcesOfType, synthTemplate, type Template } from './template.ts';
+
+export const REPO_ROOT = path.resolve(import.meta.dirname, '..', '..');
+export const DEFAULT_DATA_DIR = path.join(REPO_ROOT, '.custodian');
+
+export interface LocalPorts {
+  dynamodb: number;
+  ses: number;
+  aws: number;
+  http: number;
+  graph: number;
+}
+
+export const DEFAULT_PORTS: LocalPorts = { dynamodb: 8000, ses: 8005, aws: 4010, http: 3000, graph: 4003 };
+
+export interface LocalStackOptions {
+  host?: string;
+  /** 0 picks a free port. */
+  ports?: Partial<LocalPorts>;
+  /** Keep DynamoDB data and queues here; undefined keeps everything in memory. */
+  dataDir?: string;
+  /** Where the secrets and outputs files go (defaults to dataDir, else a fresh temp-free in-memory set). */
+  configDir?: string;
+  /** Use an already running DynamoDB Local instead of starting one. */
+  dynamoEndpoint?: string;
+  /** Prefix for table and queue names, so several stacks can share one DynamoDB Local. */
+  prefix?: string;
+  /** Run the template's schedules on their timetable (off in tests, which call the functions themselves). */
+  schedules?: boolean;
+  /** Scales Lambda's retry delays and queue visibility timeouts (1 = as deployed). */
+  timeScale?: number;
+  /** Directory fixture for the Graph emulator. */
+  directoryFixture?: string;
+  /** Extra cdk.json context (e.g. a test's own settings). */
+  context?: Record<string, unknown>;
+  /** An already synthesized template (tests synthesize once for the whole run). */
+  template?: Template;
+  log?: (line: string) => void;
+}
+
+export interface LocalOutputs {
+  tableName: string;
+  eventBusName: string;
+  deadLetterQueueUrl: string;
+  graphChangesDlqUrl: string;
+  region: string;
+  endpoints: { dynamodb: string; ses: string; aws: string; http: string; graph: string };
+  secretsFile?: string;
+}
+
+export interface LocalStack {
+  outputs: LocalOutputs;
+  template: Template;
+  runtime: LocalRuntime;
+  aws: AwsServer;
+  http: HttpApi;
+  graph: GraphEmulator;
+  queues: LocalQueues;
+  secrets: Map<string, string>;
+  /** The local value of a template secret by its construct id prefix, e.g. 'HrWebhookSecret'. */
+  secretValue(idPrefix: string): string;
+  /** Waits until every event, invocation and queued message has been processed. */
+  idle(): Promise<void>;
+  stopSes(): Promise<void>;
+  startSes(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+type SesStart = (config: { host: string; port: number }) => Promise<Server>;
+/** aws-ses-v2-local is CommonJS with an `exports.default`; Node and tsx expose it one level apart. */
+function sesServer(): SesStart {
+  const d = (sesModule as unknown as { default: SesStart | { default: SesStart } }).default;
+  return typeof d === 'function' ? d : d.default;
+}
+
+/** Generates values for the template's secrets the way Secrets Manager's GenerateSecretString would. */
+function generateSecret(props: Record<string, any> | undefined): string {
+  const g = props?.GenerateSecretString as { SecretStringTemplate?: string; GenerateStringKey?: string; PasswordLength?: number } | undefined;
+  const random = (n = 32) => randomBytes(n).toString('base64url').slice(0, n);
+  if (g?.SecretStringTemplate && g.GenerateStringKey) {
+    const obj = JSON.parse(g.SecretStringTemplate) as Record<string, string>;
+    obj[g.GenerateStringKey] = random(g.PasswordLength ?? 32);
+    return JSON.stringify(obj);
+  }
+  return random(g?.PasswordLength ?? 32);
+}
+
+/** AWS cron (`min hour dom month dow year`, `?` for any, Sunday = 1) to the 5-field cron croner reads. */
+export function awsCronToCroner(expression: string): string {
+  const inner = /^cron\((.*)\)$/.exec(expression.trim())?.[1];
+  if (!inner) throw new Error(`not a cron expression: ${expression}`);
+  const [min, hour, dom, month, dow] = inner.split(/\s+/);
+  const fixDow = (d: string) => d.replace(/\d/g, (n) => String((Number(n) + 6) % 7));
+  return [min, hour, dom === '?' ? '*' : dom, month, dow === '?' ? '*' : fixDow(dow!)].join(' ');
+}
+
+export async function startLocalStack(options: LocalStackOptions = {}): Promise<LocalStack> {
+  const host = options.host ?? '127.0.0.1';
+  const log = options.log ?? ((l: string) => console.log(l));
+  const ports: LocalPorts = { ...DEFAULT_PORTS, ...options.ports };
+  const prefix = options.prefix ?? '';
+  const timeScale = options.timeScale ?? 1 / 30;
+  const configDir = options.configDir ?? options.dataDir;
+  const cleanups: Array<() => Promise<void> | void> = [];
+  const cleanup = async () => {
+    for (const c of cleanups.splice(0).reverse()) await c();
+  };
+
+  try {
+    const template = options.template ?? synthTemplate(options.context);
+    if (ports.aws === 0) ports.aws = await freePort(host);
+    const awsUrl = `http://${host}:${ports.aws}`;
+    const names = localNames(template, prefix, { aws: awsUrl });
+
+    // --- DynamoDB
+    let dynamo: DynamoLocal | undefined;
+    let dynamoEndpoint = options.dynamoEndpoint;
+    if (!dynamoEndpoint) {
+      if (options.dataDir) mkdirSync(path.join(options.dataDir, 'dynamodb'), { recursive: true });
+      dynamo = await startDynamoLocal({ host, port: ports.dynamodb, dataDir: options.dataDir ? path.join(options.dataDir, 'dynamodb') : undefined });
+      cleanups.push(() => dynamo!.stop());
+      dynamoEndpoint = dynamo.endpoint;
+    }
+    const tables = await createTables(dynamoClient(dynamoEndpoint), template, prefix);
+
+    // --- SES emulator (in this process; its inbox lives in memory)
+    let ses: Server | undefined;
+    const startSes = async () => {
+      const s = await sesServer()({ host, port: ports.ses });
+      ports.ses = (s.address() as AddressInfo).port;
+      ses = s;
+    };
+    const stopSes = async () => {
+      const s = ses;
+      ses = undefined;
+      if (s) await new Promise<void>((r) => { s.closeAllConnections(); s.close(() => r()); });
+    };
+    await startSes();
+    cleanups.push(stopSes);
+
+    // --- secrets
+    const secretsFile = configDir ? path.join(configDir, 'secrets.json') : undefined;
+    const saved: Record<string, string> = secretsFile && existsSync(secretsFile) ? JSON.parse(readFileSync(secretsFile, 'utf8')) : {};
+    const secrets = new Map<string, string>();
+    const secretIds = new Map<string, string>();
+    for (const [id, r] of resourcesOfType(template, 'AWS::SecretsManager::Secret')) {
+      saved[id] ??= generateSecret(r.Properties);
+      secrets.set(names.ref(id), saved[id]!);
+      secretIds.set(id, names.ref(id));
+    }
+    if (secretsFile) {
+      mkdirSync(path.dirname(secretsFile), { recursive: true });
+      writeFileSync(secretsFile, JSON.stringify(saved, null, 2), { mode: 0o600 });
+    }
+
+    // --- queues
+    const queueSpecs: QueueSpec[] = resourcesOfType(template, 'AWS::SQS::Queue').map(([id, r]) => {
+      const redrive = r.Properties?.RedrivePolicy as { deadLetterTargetArn: unknown; maxReceiveCount: number } | undefined;
+      return {
+        logicalId: id,
+        name: `${prefix}${id}`,
+        url: names.ref(id),
+        arn: names.getAtt(id, 'Arn'),
+        visibilityTimeoutSeconds: Number(r.Properties?.VisibilityTimeout ?? 30),
+        ...(redrive ? { redrive: { deadLetterArn: resolveValue(redrive.deadLetterTargetArn, names), maxReceiveCount: redrive.maxReceiveCount } } : {}),
+      };
+    });
+    const queues = new LocalQueues(queueSpecs, options.dataDir ? path.join(options.dataDir, 'queues.json') : undefined, timeScale);
+    cleanups.push(() => queues.flush());
+
+    // --- functions
+    const asyncConfigs = new Map(resourcesOfType(template, 'AWS::Lambda::EventInvokeConfig').map(([, r]) => [
+      refTarget(r.Properties?.FunctionName) ?? '',
+      {
+        maximumRetryAttempts: Number(r.Properties?.MaximumRetryAttempts ?? 2),
+        onFailureQueueArn: r.Properties?.DestinationConfig?.OnFailure?.Destination
+          ? resolveValue(r.Properties.DestinationConfig.OnFailure.Destination, names) : undefined,
+      },
+    ]));
+    const httpUrl = `http://${host}:${ports.http || (ports.http = await freePort(host))}`;
+    const functions: LocalFunction[] = [];
+    const byLogicalId = new Map<string, LocalFunction>();
+    const sharedEnv: Record<string, string> = {};
+    const { FUNCTIONS } = await import('../functions.ts');
+    for (const [id, r] of resourcesOfType(template, 'AWS::Lambda::Function')) {
+      const name = r.Metadata?.['custodian:function'] as string | undefined;
+      if (!name) continue; // CDK's own helper functions (none expected) are not run locally
+      const spec = FUNCTIONS.find((f) => f.name === name);
+      if (!spec) throw new Error(`template function ${id} (${name}) is not in infra/functions.ts`);
+      const env: Record<string, string> = {};
+      for (const [k, v] of Object.entries((r.Properties?.Environment?.Variables ?? {}) as Record<string, unknown>)) {
+        env[k] = k === 'PUBLIC_BASE_URL' ? httpUrl : resolveValue(v, names);
+      }
+      // All handlers share this process, so they must agree on every variable they share.
+      for (const [k, v] of Object.entries(env)) {
+        if (k === 'NODE_OPTIONS') continue;
+        if (sharedEnv[k] !== undefined && sharedEnv[k] !== v) throw new Error(`functions disagree on ${k}; the local stack cannot run them in one process`);
+        sharedEnv[k] = v;
+      }
+      const fn: LocalFunction = {
+        name,
+        logicalId: id,
+        arn: names.getAtt(id, 'Arn'),
+        entry: spec.entry,
+        timeoutSeconds: Number(r.Properties?.Timeout ?? 3),
+        environment: env,
+        async: asyncConfigs.get(id),
+      };
+      functions.push(fn);
+      byLogicalId.set(id, fn);
+    }
+    const fnFor = (value: unknown): LocalFunction => {
+      const target = refTarget(value);
+      const fn = target ? byLogicalId.get(target) : undefined;
+      if (!fn) throw new Error(`cannot find the function behind ${JSON.stringify(value)}`);
+      return fn;
+    };
+
+    const graphPort = ports.graph || (ports.graph = await freePort(host));
+    Object.assign(process.env, sharedEnv, {
+      // Node 20 is supported here; Lambda itself runs Node 22.
+      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+      AWS_REGION: 'eu-west-2',
+      AWS_ACCESS_KEY_ID: 'local',
+      AWS_SECRET_ACCESS_KEY: 'local',
+      AWS_ENDPOINT_URL_DYNAMODB: dynamoEndpoint,
+      AWS_ENDPOINT_URL_SES: `http://${host}:${ports.ses}`,
+      AWS_ENDPOINT_URL_EVENTBRIDGE: awsUrl,
+      AWS_ENDPOINT_URL_SQS: awsUrl,
+      AWS_ENDPOINT_URL_SECRETS_MANAGER: awsUrl,
+      GRAPH_BASE_URL: `http://${host}:${graphPort}`,
+      POWERTOOLS_SERVICE_NAME: 'custodian',
+    });
+    delete process.env.AWS_PROFILE;
+    resetClients();
+
+    const runtime = new LocalRuntime(functions, { root: REPO_ROOT, queues, timeScale, log });
+    cleanups.push(() => runtime.stop());
+
+    // --- event source mappings
+    for (const [, r] of resourcesOfType(template, 'AWS::Lambda::EventSourceMapping')) {
+      const arn = resolveValue(r.Properties?.EventSourceArn, names);
+      const queue = queues.byArn(arn);
+      if (!queue) throw new Error(`event source ${arn} is not a local queue`);
+      runtime.addEventSource({
+        functionName: fnFor(r.Properties?.FunctionName).name,
+        queue,
+        batchSize: Number(r.Properties?.BatchSize ?? 10),
+        reportBatchItemFailures: (r.Properties?.FunctionResponseTypes ?? []).includes('ReportBatchItemFailures'),
+      });
+    }
+
+    // --- event bus and rules
+    const buses = resourcesOfType(template, 'AWS::Events::EventBus');
+    if (buses.length !== 1) throw new Error(`expected one event bus in the template, found ${buses.length}`);
+    const busName = names.ref(buses[0]![0]);
+    const rules: LocalRule[] = resourcesOfType(template, 'AWS::Events::Rule').map(([id, r]) => {
+      const pattern = r.Properties?.EventPattern;
+      validatePattern(pattern);
+      return {
+        name: id,
+        busName: r.Properties?.EventBusName ? resolveValue(r.Properties.EventBusName, names) : 'default',
+        pattern,
+        targets: ((r.Properties?.Targets ?? []) as Array<Record<string, any>>).map((t) => ({
+          functionName: fnFor(t.Arn).name,
+          deadLetterArn: t.DeadLetterConfig?.Arn ? resolveValue(t.DeadLetterConfig.Arn, names) : undefined,
+        })),
+      };
+    });
+    const aws = await startAwsServer({ host, port: ports.aws, busName, rules, runtime, queues, secrets, log });
+    cleanups.push(() => aws.close());
+
+    // --- HTTP API
+    const integrations = new Map(resourcesOfType(template, 'AWS::ApiGatewayV2::Integration').map(([id, r]) => [id, fnFor(r.Properties?.IntegrationUri)]));
+    const routes: LocalRoute[] = resourcesOfType(template, 'AWS::ApiGatewayV2::Route').map(([, r]) => {
+      const [method, routePath] = String(r.Properties?.RouteKey).split(' ');
+      const target = r.Properties?.Target as { 'Fn::Join': [string, unknown[]] };
+      const integrationId = refTarget(target['Fn::Join'][1][1]);
+      const fn = integrationId ? integrations.get(integrationId) : undefined;
+      if (!fn) throw new Error(`route ${r.Properties?.RouteKey} has no function`);
+      return { method: method!, path: routePath!, functionName: fn.name };
+    });
+    const httpApi = await startHttpApi({ host, port: ports.http, routes, runtime, log });
+    cleanups.push(() => httpApi.close());
+
+    // --- Graph directory emulator
+    const graph = await startGraphEmulator({
+      host,
+      port: graphPort,
+      fixturePath: options.directoryFixture ?? path.join(REPO_ROOT, 'samples', 'directory.json'),
+      watchFixture: true,
+    });
+    cleanups.push(() => graph.close());
+
+    // --- schedules
+    if (options.schedules) {
+      for (const [id, r] of resourcesOfType(template, 'AWS::Scheduler::Schedule')) {
+        const fn = fnFor(r.Properties?.Target?.Arn);
+        const expression = String(r.Properties?.ScheduleExpression);
+        const fire = () => runtime.invokeAsync(fn.name, JSON.parse(r.Properties?.Target?.Input ?? '{}'));
+        const rate = /^rate\((\d+)\s+(minute|hour|day)s?\)$/.exec(expression);
+        if (rate) {
+          const ms = Number(rate[1]) * { minute: 60_000, hour: 3_600_000, day: 86_400_000 }[rate[2] as 'minute'];
+          const t = setInterval(fire, ms);
+          cleanups.push(() => clearInterval(t));
+        } else {
+          const job = new Cron(awsCronToCroner(expression), { timezone: r.Properties?.ScheduleExpressionTimezone ?? 'UTC' }, fire);
+          cleanups.push(() => job.stop());
+        }
+        log(`schedule ${id}: ${expression} ${r.Properties?.ScheduleExpressionTimezone ?? ''} -> ${fn.name}`);
+      }
+    }
+
+    const queueUrl = (idPrefix: string) => queues.all().find((q) => q.spec.logicalId.startsWith(idPrefix))?.spec.url ?? '';
+    const outputs: LocalOutputs = {
+      tableName: tables[0]!,
+      eventBusName: busName,
+      deadLetterQueueUrl: queueUrl('MessagingDeadLetter'),
+      graphChangesDlqUrl: queueUrl('MessagingGraphChangesDlq'),
+      region: 'eu-west-2',
+      endpoints: {
+        dynamodb: dynamoEndpoint,
+        ses: `http://${host}:${ports.ses}`,
+        aws: aws.url,
+        http: httpApi.url,
+        graph: graph.url,
+      },
+      ...(secretsFile ? { secretsFile } : {}),
+    };
+    if (configDir) writeFileSync(path.join(configDir, 'outputs.json'), JSON.stringify(outputs, null, 2));
+
+    return {
+      outputs,
+      template,
+      runtime,
+      aws,
+      http: httpApi,
+      graph,
+      queues,
+      secrets,
+      secretValue(idPrefix) {
+        const id = [...secretIds.keys()].find((k) => k.startsWith(idPrefix));
+        const v = id ? secrets.get(secretIds.get(id)!) : undefined;
+        if (v === undefined) throw new Error(`no secret ${idPrefix}`);
+        return v;
+      },
+      idle: () => runtime.idle(),
+      stopSes,
+      startSes,
+      stop: cleanup,
+    };
+  } catch (err) {
+    await cleanup();
+    throw err;
+  }
+}

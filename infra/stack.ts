@@ -1,0 +1,207 @@
+import { ArnFormat, CfnOutput, Duration, Stack, TimeZone, type StackProps } from 'aws-cdk-lib';
+import * as apigw from 'aws-cdk-lib/aws-apigatewayv2';
+import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as eventTargets from 'aws-cdk-lib/aws-events-targets';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
+import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
+import * as scheduler from 'aws-cdk-lib/aws-scheduler';
+import * as schedulerTargets from 'aws-cdk-lib/aws-scheduler-targets';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import * as ses from 'aws-cdk-lib/aws-ses';
+import type { Construct } from 'constructs';
+import type { DeploymentSettings } from './config.ts';
+import { CustodianFunction } from './constructs/custodian-function.ts';
+import { Messaging } from './constructs/messaging.ts';
+import { Store } from './constructs/store.ts';
+import { constructId, FUNCTIONS, type EnvKey, type FunctionSpec, type QueueName, type SecretName } from './functions.ts';
+
+export interface CustodianStackProps extends StackProps {
+  settings: DeploymentSettings;
+  functions?: FunctionSpec[];
+}
+
+export class CustodianStack extends Stack {
+  readonly functions = new Map<string, CustodianFunction>();
+
+  constructor(scope: Construct, id: string, props: CustodianStackProps) {
+    super(scope, id, props);
+    const { settings } = props;
+    const store = new Store(this, 'Store', settings);
+    const messaging = new Messaging(this, 'Messaging', settings.retainData);
+
+    const secrets: Record<SecretName, secretsmanager.Secret> = {
+      links: new secretsmanager.Secret(this, 'LinkSigningSecret', {
+        description: 'Custodian: HMAC key that signs action links in emails',
+        generateSecretString: { passwordLength: 64, excludePunctuation: true },
+      }),
+      hrWebhook: new secretsmanager.Secret(this, 'HrWebhookSecret', {
+        description: 'Custodian: shared secret HR systems use to sign POST /hr/events',
+        generateSecretString: { passwordLength: 48, excludePunctuation: true },
+      }),
+      graph: new secretsmanager.Secret(this, 'GraphSecret', {
+        description: 'Custodian: Entra app registration (tenantId, clientId, clientSecret) and the Graph clientState',
+        generateSecretString: {
+          secretStringTemplate: JSON.stringify({ tenantId: '', clientId: '', clientSecret: '' }),
+          generateStringKey: 'clientState',
+          passwordLength: 64,
+          excludePunctuation: true,
+        },
+      }),
+    };
+    const queues: Record<QueueName, { queueUrl: string; queueArn: string }> = {
+      deadLetter: messaging.deadLetter,
+      graphChanges: messaging.graphChanges,
+    };
+
+    const identity = new ses.EmailIdentity(this, 'SenderIdentity', {
+      identity: settings.senderDomain
+        ? ses.Identity.domain(settings.senderDomain)
+        : ses.Identity.email(settings.senderAddress),
+    });
+    const identityArn = this.formatArn({
+      service: 'ses',
+      resource: 'identity',
+      resourceName: identity.emailIdentityName,
+      arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
+    });
+
+    const api = new apigw.HttpApi(this, 'Api', {
+      description: 'Custodian webhooks and action pages',
+      createDefaultStage: true,
+    });
+    const publicBaseUrl = settings.publicBaseUrl ?? api.apiEndpoint;
+
+    const env: Record<EnvKey, string> = {
+      TABLE_NAME: store.table.tableName,
+      EVENT_BUS_NAME: messaging.bus.eventBusName,
+      SENDER_ADDRESS: settings.senderAddress,
+      TRUST_NAME: settings.trustName,
+      TRUST_IT_CONTACT: settings.trustItContact,
+      PUBLIC_BASE_URL: publicBaseUrl,
+      LINK_SECRET_ID: secrets.links.secretArn,
+      HR_WEBHOOK_SECRET_ID: secrets.hrWebhook.secretArn,
+      GRAPH_SECRET_ID: secrets.graph.secretArn,
+      DEAD_LETTER_QUEUE_URL: messaging.deadLetter.queueUrl,
+      GRAPH_QUEUE_URL: messaging.graphChanges.queueUrl,
+      HR_SOURCES: settings.hrSources.join(','),
+      LINK_EXPIRY_DAYS: String(settings.linkExpiryDays),
+      ESCALATE_AFTER_WORKING_DAYS: String(settings.escalateAfterWorkingDays),
+      PERSON_RETENTION_DAYS: String(settings.personDataRetentionDays),
+    };
+
+    for (const spec of props.functions ?? FUNCTIONS) {
+      const environment = Object.fromEntries(spec.environment.map((k) => [k, env[k]]));
+      const cf = new CustodianFunction(this, constructId(spec), spec, environment, settings.retainData);
+      this.functions.set(spec.name, cf);
+      const { fn, role } = cf;
+      const p = spec.permissions;
+
+      if (p.table) {
+        const tableActions = p.table.actions;
+        role.addToPolicy(new iam.PolicyStatement({ actions: tableActions, resources: [store.table.tableArn] }));
+        if (p.table.indexes.length > 0) {
+          role.addToPolicy(new iam.PolicyStatement({
+            actions: ['dynamodb:Query'],
+            resources: p.table.indexes.map((i) => `${store.table.tableArn}/index/${i}`),
+          }));
+        }
+        if (store.key) {
+          const writes = tableActions.some((a) => !['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query'].includes(a));
+          role.addToPolicy(new iam.PolicyStatement({
+            actions: writes ? ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey*', 'kms:DescribeKey'] : ['kms:Decrypt', 'kms:DescribeKey'],
+            resources: [store.key.keyArn],
+          }));
+        }
+      }
+      if (p.sendEmail) {
+        role.addToPolicy(new iam.PolicyStatement({
+          actions: ['ses:SendEmail', 'ses:SendRawEmail'],
+          resources: [identityArn],
+          conditions: { StringEquals: { 'ses:FromAddress': settings.senderAddress } },
+        }));
+      }
+      if (p.putEvents) {
+        role.addToPolicy(new iam.PolicyStatement({ actions: ['events:PutEvents'], resources: [messaging.bus.eventBusArn] }));
+      }
+      for (const s of p.secrets ?? []) {
+        role.addToPolicy(new iam.PolicyStatement({ actions: ['secretsmanager:GetSecretValue'], resources: [secrets[s].secretArn] }));
+      }
+      for (const q of p.sendToQueues ?? []) {
+        role.addToPolicy(new iam.PolicyStatement({ actions: ['sqs:SendMessage'], resources: [queues[q].queueArn] }));
+      }
+
+      const isAsync = spec.triggers.some((t) => t.kind === 'event' || t.kind === 'schedule');
+      if (isAsync) {
+        // Lambda retries failed async invocations twice, then records the event and the error in the DLQ.
+        fn.configureAsyncInvoke({
+          retryAttempts: 2,
+          maxEventAge: Duration.hours(6),
+          onFailure: new SqsDestination(messaging.deadLetter),
+        });
+      }
+
+      spec.triggers.forEach((trigger, i) => {
+        switch (trigger.kind) {
+          case 'event': {
+            const rule = new events.Rule(this, `${constructId(spec)}Rule${i}`, {
+              eventBus: messaging.bus,
+              description: `${spec.name}: ${trigger.detailTypes.join(', ')}`,
+              eventPattern: {
+                ...(trigger.source === 'hr' ? { source: settings.hrSources } : {}),
+                detailType: trigger.detailTypes,
+              },
+            });
+            rule.addTarget(new eventTargets.LambdaFunction(fn, {
+              retryAttempts: 185,
+              maxEventAge: Duration.hours(24),
+              deadLetterQueue: messaging.deadLetter,
+            }));
+            break;
+          }
+          case 'http': {
+            api.addRoutes({
+              path: trigger.path,
+              methods: [trigger.method === 'GET' ? apigw.HttpMethod.GET : apigw.HttpMethod.POST],
+              integration: new HttpLambdaIntegration(`${constructId(spec)}Http${i}`, fn),
+            });
+            break;
+          }
+          case 'schedule': {
+            new scheduler.Schedule(this, `${constructId(spec)}Schedule${i}`, {
+              description: `${spec.name}: ${trigger.name}`,
+              schedule: scheduler.ScheduleExpression.expression(
+                trigger.expression,
+                trigger.timezone ? TimeZone.of(trigger.timezone) : undefined,
+              ),
+              target: new schedulerTargets.LambdaInvoke(fn, {
+                retryAttempts: 3,
+                maxEventAge: Duration.hours(1),
+                deadLetterQueue: messaging.deadLetter,
+              }),
+            });
+            break;
+          }
+          case 'queue': {
+            fn.addEventSource(new SqsEventSource(messaging[trigger.queue], {
+              batchSize: trigger.batchSize,
+              reportBatchItemFailures: true,
+            }));
+            break;
+          }
+        }
+      });
+    }
+
+    new CfnOutput(this, 'TableName', { value: store.table.tableName });
+    new CfnOutput(this, 'EventBusName', { value: messaging.bus.eventBusName });
+    new CfnOutput(this, 'ApiUrl', { value: api.apiEndpoint });
+    new CfnOutput(this, 'PublicBaseUrl', { value: publicBaseUrl });
+    new CfnOutput(this, 'DeadLetterQueueUrl', { value: messaging.deadLetter.queueUrl });
+    new CfnOutput(this, 'GraphChangesDlqUrl', { value: messaging.graphChangesDlq.queueUrl });
+    new CfnOutput(this, 'HrWebhookSecretArn', { value: secrets.hrWebhook.secretArn });
+    new CfnOutput(this, 'GraphSecretArn', { value: secrets.graph.secretArn });
+    new CfnOutput(this, 'LinkSecretArn', { value: secrets.links.secretArn });
+  }
+}

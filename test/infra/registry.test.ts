@@ -1,0 +1,52 @@
+/**
+ * The one list of functions (infra/functions.ts) and the synthesized template agree: every function, its
+ * environment, its triggers and its table permissions are in the template exactly as listed.
+ */
+import { describe, expect, it } from 'vitest';
+import { FUNCTIONS } from '../../infra/functions.ts';
+import { refTarget, resourcesOfType } from '../../infra/local/template.ts';
+import { testTemplate } from '../support/env.ts';
+import { actionsOf, functionLogicalId, roleOf, statementsOf } from '../support/template.ts';
+
+const template = testTemplate();
+
+describe.each(FUNCTIONS.map((f) => [f.name, f] as const))('%s', (_name, spec) => {
+  const id = functionLogicalId(template, spec.name);
+  const props = template.Resources[id]!.Properties!;
+
+  it('has the listed environment, memory and timeout', () => {
+    expect(Object.keys(props.Environment.Variables).filter((k) => k !== 'NODE_OPTIONS').sort()).toEqual([...spec.environment].sort());
+    expect(props.MemorySize).toBe(spec.memorySize);
+    expect(props.Timeout).toBe(spec.timeoutSeconds);
+  });
+
+  it('has exactly the listed triggers', () => {
+    const rules = resourcesOfType(template, 'AWS::Events::Rule').filter(([, r]) => (r.Properties?.Targets as unknown[]).some((t) => refTarget((t as { Arn: unknown }).Arn) === id));
+    const integrations = new Set(resourcesOfType(template, 'AWS::ApiGatewayV2::Integration').filter(([, r]) => refTarget(r.Properties?.IntegrationUri) === id).map(([i]) => i));
+    const routes = resourcesOfType(template, 'AWS::ApiGatewayV2::Route').filter(([, r]) => integrations.has(refTarget((r.Properties?.Target as { 'Fn::Join': [string, unknown[]] })['Fn::Join'][1][1])!));
+    const schedules = resourcesOfType(template, 'AWS::Scheduler::Schedule').filter(([, r]) => refTarget(r.Properties?.Target?.Arn) === id);
+    const mappings = resourcesOfType(template, 'AWS::Lambda::EventSourceMapping').filter(([, r]) => refTarget(r.Properties?.FunctionName) === id);
+
+    const want = (kind: string) => spec.triggers.filter((t) => t.kind === kind);
+    expect(rules.map(([, r]) => r.Properties?.EventPattern['detail-type']).sort()).toEqual(want('event').map((t) => (t as { detailTypes: string[] }).detailTypes).sort());
+    expect(routes.map(([, r]) => r.Properties?.RouteKey).sort()).toEqual(want('http').map((t) => `${(t as { method: string }).method} ${(t as { path: string }).path}`).sort());
+    expect(schedules.map(([, r]) => [r.Properties?.ScheduleExpression, r.Properties?.ScheduleExpressionTimezone ?? undefined])).toEqual(
+      want('schedule').map((t) => [(t as { expression: string }).expression, (t as { timezone?: string }).timezone]),
+    );
+    expect(mappings.length).toBe(want('queue').length);
+  });
+
+  it('may use only the listed table actions and indexes', () => {
+    const statements = statementsOf(template, roleOf(template, id));
+    const dynamo = actionsOf(statements).filter((a) => a.startsWith('dynamodb:'));
+    const expected = [...new Set([...(spec.permissions.table?.actions ?? []), ...(spec.permissions.table?.indexes.length ? ['dynamodb:Query'] : [])])].sort();
+    expect(dynamo).toEqual(expected);
+    const indexArns = JSON.stringify(statements).match(/\/index\/[A-Za-z]+/g) ?? [];
+    expect([...new Set(indexArns)].sort()).toEqual((spec.permissions.table?.indexes ?? []).map((i) => `/index/${i}`).sort());
+  });
+});
+
+it('the template has no function that is not in the list', () => {
+  const names = resourcesOfType(template, 'AWS::Lambda::Function').map(([, r]) => r.Metadata?.['custodian:function']);
+  expect(names.sort()).toEqual(FUNCTIONS.map((f) => f.name).sort());
+});

@@ -1,0 +1,95 @@
+/** What `cdk deploy` would create: the template's table, bus, functions and settings validation. */
+import { App } from 'aws-cdk-lib';
+import { Match, Template as Assert } from 'aws-cdk-lib/assertions';
+import { describe, expect, it } from 'vitest';
+import { parseSettings, SettingsError } from '../../infra/config.ts';
+import { buildApp } from '../../infra/build-app.ts';
+import { resourcesOfType } from '../../infra/local/template.ts';
+import { testTemplate } from '../support/env.ts';
+
+const template = testTemplate();
+const assert = Assert.fromJSON(template as never);
+
+describe('the table', () => {
+  it('is on-demand, with point-in-time recovery, TTL, deletion protection, and retained', () => {
+    assert.hasResource('AWS::DynamoDB::Table', {
+      Properties: Match.objectLike({
+        BillingMode: 'PAY_PER_REQUEST',
+        PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+        TimeToLiveSpecification: { AttributeName: 'expiresAt', Enabled: true },
+        DeletionProtectionEnabled: true,
+      }),
+      DeletionPolicy: 'Retain',
+      UpdateReplacePolicy: 'Retain',
+    });
+  });
+
+  it('has the byEmail, byType and sparse due indexes', () => {
+    const [table] = resourcesOfType(template, 'AWS::DynamoDB::Table');
+    const indexes = table![1].Properties!.GlobalSecondaryIndexes as Array<{ IndexName: string }>;
+    expect(indexes.map((i) => i.IndexName).sort()).toEqual(['byEmail', 'byType', 'due']);
+  });
+
+  it('uses a customer-managed key when one is given by context, AWS-owned encryption otherwise', () => {
+    expect(JSON.stringify(template)).not.toContain('KMSMasterKeyId');
+    const { stack } = buildApp({
+      context: {
+        'aws:cdk:bundling-stacks': [],
+        custodian: { ...baseSettings(), tableKmsKeyArn: 'arn:aws:kms:eu-west-2:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab' },
+      },
+    });
+    Assert.fromStack(stack).hasResourceProperties('AWS::DynamoDB::Table', {
+      SSESpecification: Match.objectLike({ SSEEnabled: true, SSEType: 'KMS' }),
+    });
+  });
+
+  it('can be made destroyable for test stacks by context', () => {
+    const { stack } = buildApp({ context: { 'aws:cdk:bundling-stacks': [], custodian: { ...baseSettings(), retainData: false, deletionProtection: false } } });
+    Assert.fromStack(stack).hasResource('AWS::DynamoDB::Table', { DeletionPolicy: 'Delete' });
+  });
+});
+
+describe('the functions', () => {
+  it('every function is Node.js 22 on arm64', () => {
+    const fns = resourcesOfType(template, 'AWS::Lambda::Function');
+    expect(fns.length).toBeGreaterThan(0);
+    for (const [, fn] of fns) {
+      expect(fn.Properties?.Runtime).toBe('nodejs22.x');
+      expect(fn.Properties?.Architectures).toEqual(['arm64']);
+    }
+  });
+});
+
+describe('the rest of the stack', () => {
+  it('has a custom event bus, an HTTP API, an SES identity and a dead-letter queue, and names them in outputs', () => {
+    assert.resourceCountIs('AWS::Events::EventBus', 1);
+    assert.resourceCountIs('AWS::ApiGatewayV2::Api', 1);
+    assert.hasResourceProperties('AWS::SES::EmailIdentity', { EmailIdentity: 'custodian@example-trust.org.uk' });
+    expect(resourcesOfType(template, 'AWS::SQS::Queue').length).toBeGreaterThanOrEqual(1);
+    expect(Object.keys(template.Outputs ?? {})).toEqual(expect.arrayContaining(['TableName', 'EventBusName', 'ApiUrl', 'DeadLetterQueueUrl']));
+  });
+});
+
+function baseSettings() {
+  return {
+    trustName: 'Test Trust',
+    senderAddress: 'custodian@test-trust.org.uk',
+    trustItContact: 'it@test-trust.org.uk',
+  };
+}
+
+describe('deployment settings', () => {
+  it('fills defaults', () => {
+    const s = parseSettings(baseSettings());
+    expect(s).toMatchObject({ hrSources: ['hr'], linkExpiryDays: 30, retainData: true, deletionProtection: true });
+  });
+
+  it('a bad setting stops the synth with an error naming it', () => {
+    expect(() => parseSettings({ ...baseSettings(), senderAddress: 'nobody' })).toThrow(/custodian\.senderAddress: must be an email address/);
+    expect(() => parseSettings({ ...baseSettings(), publicBaseUrl: 'http://insecure.example' })).toThrow(/custodian\.publicBaseUrl/);
+    expect(() => parseSettings({ ...baseSettings(), hrSources: [] })).toThrow(/custodian\.hrSources/);
+    expect(() => parseSettings(undefined)).toThrow(SettingsError);
+    expect(() => new App({ context: { custodian: { trustName: 'x' } } })).not.toThrow();
+    expect(() => buildApp({ context: { custodian: { ...baseSettings(), linkExpiryDays: 0 } } })).toThrow(/custodian\.linkExpiryDays/);
+  });
+});
