@@ -10,9 +10,12 @@ import path from 'node:path';
 import { eventBridgeClient } from '../functions/adapters/aws.ts';
 import { Store } from '../functions/adapters/store.ts';
 import { formatRowErrors } from '../functions/domain/register-csv.ts';
-import { ACCOUNT_STATUSES, isEmail, normaliseEmail, type AccountStatus, type Actor } from '../functions/domain/model.ts';
+import { ACCOUNT_STATUSES, isEmail, normaliseEmail, TASK_STATUSES, type AccountStatus, type Actor, type TaskStatus } from '../functions/domain/model.ts';
+import { depsFromEnv } from '../functions/usecases/deps.ts';
+import { planLeaverReport } from '../functions/usecases/leavers.ts';
+import { resolveTask, ResolveError, type Decision } from '../functions/usecases/resolve.ts';
 import { exportRegister, importRegister, listRegister } from '../functions/usecases/register.ts';
-import { describeIssues, PutEventFile } from '../events/schemas.ts';
+import { describeIssues, HrEvent, PutEventFile } from '../events/schemas.ts';
 import { table } from './format.ts';
 import { CliError, resolveTarget, type Target } from './target.ts';
 
@@ -130,12 +133,54 @@ register
     else process.stdout.write(csv);
   });
 
+// ---------- tasks ----------
+const tasksCmd = program.command('tasks').description('what people have been asked to do');
+tasksCmd
+  .command('list')
+  .addOption(new Option('--status <status>', 'only this status').choices([...TASK_STATUSES]))
+  .option('--json', 'JSON array on stdout')
+  .action(async (o: { status?: TaskStatus; json?: boolean }) => {
+    const { store } = await connect();
+    const tasks = (await store.listTasks(o.status)).sort((a, b) => a.dueDate.localeCompare(b.dueDate) || a.id.localeCompare(b.id));
+    const rows = tasks.map((t) => ({
+      id: t.id, type: t.type, status: t.status, accountId: t.accountId ?? null, platform: t.platform ?? null, handle: t.handle ?? null,
+      subjectEmail: t.subjectEmail, dueDate: t.dueDate, assignees: t.assignees, ...(t.resolution ? { resolution: t.resolution } : {}),
+    }));
+    out(!!o.json, rows, [['id', 'ID'], ['type', 'TYPE'], ['status', 'STATUS'], ['accountId', 'ACCOUNT'], ['subjectEmail', 'ABOUT'], ['dueDate', 'DUE'], ['assignees', 'ASSIGNEES']]);
+  });
+tasksCmd
+  .command('resolve <id>')
+  .description('resolve a task, with the same effect as acting from its email (needs --by <email>)')
+  .option('--transfer-to <email>', 'transfer to (or, for admin/supervisor tasks, appoint) this continuing member of staff')
+  .option('--close', 'the account is closed')
+  .option('--keep', 'keep it as it is (needs --reason)')
+  .option('--reason <text>', 'why it is kept as it is')
+  .option('--acknowledge', 'the policy has been read and accepted (acknowledge_policy tasks)')
+  .action(async (id: string, o: { transferTo?: string; close?: boolean; keep?: boolean; reason?: string; acknowledge?: boolean }) => {
+    const chosen = [o.transferTo !== undefined, !!o.close, !!o.keep, !!o.acknowledge].filter(Boolean).length;
+    if (chosen !== 1) throw new CliError('choose exactly one of --transfer-to <email>, --close, --keep --reason <text>, --acknowledge');
+    const by = program.opts<{ by?: string }>().by;
+    if (!by || !isEmail(by)) throw new CliError('--by <email> is required: who is making this decision, for the audit');
+    if (o.keep && !o.reason?.trim()) throw new CliError('--keep needs --reason <text>: why it should stay as it is');
+    const decision: Decision = o.transferTo !== undefined ? { action: 'transfer', to: o.transferTo }
+      : o.close ? { action: 'close' } : o.keep ? { action: 'keep', reason: o.reason! } : { action: 'acknowledge' };
+    await connect();
+    try {
+      const done = await resolveTask(depsFromEnv(), { taskId: id, decision, actor: { by: normaliseEmail(by), source: 'cli' } });
+      process.stdout.write(`task ${done.id} resolved: ${done.resolution?.action}\n`);
+    } catch (err) {
+      if (err instanceof ResolveError) throw new CliError(err.message);
+      throw err;
+    }
+  });
+
 // ---------- events ----------
 const eventsCmd = program.command('events').description('events on the bus');
 eventsCmd
   .command('send <file>')
   .description('PutEvents one entry {Source, DetailType, Detail} or an array of them onto the bus')
-  .action(async (file: string) => {
+  .option('--dry-run', 'print the tasks each event would create, and write nothing')
+  .action(async (file: string, o: { dryRun?: boolean }) => {
     let raw: unknown;
     try {
       raw = JSON.parse(readFileSync(file, 'utf8'));
@@ -146,6 +191,10 @@ eventsCmd
     if (!parsed.success) throw new CliError(`${file}: ${describeIssues(parsed.error)}`);
     const entries = Array.isArray(parsed.data) ? parsed.data : [parsed.data];
     const { target } = await connect();
+    if (o.dryRun) {
+      for (const [i, e] of entries.entries()) process.stdout.write(`${await describeDryRun(i + 1, e)}\n`);
+      return;
+    }
     let failed = 0;
     for (let i = 0; i < entries.length; i += 10) {
       const batch = entries.slice(i, i + 10).map((e) => ({
@@ -184,6 +233,40 @@ program
       ['at', 'WHEN'], ['by', 'BY'], ['action', 'WHAT'], ['entity', 'ON'], ['source', 'SOURCE'], ['change', 'CHANGE'],
     ]);
   });
+
+async function describeDryRun(n: number, e: { Source: string; DetailType: string; Detail: string | Record<string, unknown> }): Promise<string> {
+  const head = `event ${n} (${e.DetailType}):`;
+  const sources = (process.env.HR_SOURCES ?? 'hr').split(',');
+  if (!sources.includes(e.Source)) return `${head} source "${e.Source}" is not an HR source; no HR rule would take it`;
+  let detail: unknown = e.Detail;
+  if (typeof detail === 'string') {
+    try { detail = JSON.parse(detail); } catch { return `${head} would go to the dead-letter queue: Detail is not JSON`; }
+  }
+  const valid = HrEvent.safeParse({ detailType: e.DetailType, detail });
+  if (!valid.success) return `${head} would go to the dead-letter queue: ${describeIssues(valid.error)}`;
+  const deps = depsFromEnv();
+  const meta = { id: 'dry-run', time: new Date().toISOString(), origin: 'hr' as const };
+  const ev = valid.data;
+  if (ev.detailType === 'Staff Leaver') {
+    const { plans, skipped } = await planLeaverReport(deps, ev.detail, meta);
+    if (skipped) return `${head} nothing: ${skipped}`;
+    const lines = plans.flatMap((p) => [
+      ...p.tasks.map((t) => `  would ${t.before ? 'reopen' : 'create'} ${t.after.type} task ${t.after.id} for ${p.after.id}, due ${t.after.dueDate}, to ${t.after.assignees.join(', ')}`),
+      ...(p.before.admins.length !== p.after.admins.length ? [`  would remove ${ev.detail.email} from the administrators of ${p.after.id} (${p.after.admins.length} left)`] : []),
+      ...(p.before.status !== p.after.status ? [`  would mark ${p.after.id} ${p.after.status}`] : []),
+    ]);
+    return lines.length ? `${head}\n${lines.join('\n')}` : `${head} no account is tied to ${ev.detail.email}; nothing would change`;
+  }
+  if (ev.detailType === 'Staff Leaver Cancelled') {
+    const person = await deps.store.findPerson([ev.detail.email]);
+    const open = (await deps.store.tasksForSubjects([...new Set([ev.detail.email, ...(person?.addresses ?? [])])])).filter((t) => t.status === 'open' && t.type !== 'acknowledge_policy');
+    return open.length ? `${head}\n${open.map((t) => `  would cancel ${t.type} task ${t.id} for ${t.accountId}`).join('\n')}` : `${head} no open task to cancel`;
+  }
+  const person = await deps.store.findPerson([ev.detail.email]);
+  return person?.policyAcknowledgedAt
+    ? `${head} would record the joiner; the policy is already acknowledged`
+    : `${head} would record the joiner and create an acknowledge_policy task`;
+}
 
 function describeChange(before?: Record<string, unknown>, after?: Record<string, unknown>): string {
   const keys = [...new Set([...Object.keys(before ?? {}), ...Object.keys(after ?? {})])];

@@ -31,6 +31,18 @@ export async function resolveTarget(aws: boolean, stackName: string): Promise<Ta
       throw new CliError(`cannot read the outputs of stack "${stackName}": ${(err as Error).message}`);
     }
     if (!outputs.TableName || !outputs.EventBusName) throw new CliError(`stack "${stackName}" has no TableName/EventBusName outputs; is it a Custodian stack?`);
+    Object.assign(process.env, {
+      TABLE_NAME: outputs.TableName,
+      EVENT_BUS_NAME: outputs.EventBusName,
+      DEAD_LETTER_QUEUE_URL: outputs.DeadLetterQueueUrl ?? '',
+      TRUST_NAME: outputs.TrustName ?? '',
+      TRUST_IT_CONTACT: outputs.TrustItContact ?? '',
+      SENDER_ADDRESS: outputs.SenderAddress ?? '',
+      PUBLIC_BASE_URL: outputs.PublicBaseUrl ?? '',
+      LINK_SECRET_ID: outputs.LinkSecretArn ?? '',
+      LINK_EXPIRY_DAYS: outputs.LinkExpiryDays ?? '30',
+      HR_SOURCES: outputs.HrSources ?? 'hr',
+    });
     return {
       kind: 'aws',
       tableName: outputs.TableName,
@@ -44,13 +56,16 @@ export async function resolveTarget(aws: boolean, stackName: string): Promise<Ta
   if (!existsSync(file)) throw new CliError('the local stack has not been started here: run `npm start` in another terminal (or use --aws)');
   const o = JSON.parse(readFileSync(file, 'utf8')) as LocalOutputs;
   // The SDK reads these, so the same adapters reach the local parts.
-  Object.assign(process.env, {
+  Object.assign(process.env, o.environment ?? {}, {
+    TABLE_NAME: o.tableName,
+    EVENT_BUS_NAME: o.eventBusName,
     AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
     AWS_REGION: o.region,
     AWS_ACCESS_KEY_ID: 'local',
     AWS_SECRET_ACCESS_KEY: 'local',
     AWS_ENDPOINT_URL_DYNAMODB: o.endpoints.dynamodb,
     AWS_ENDPOINT_URL_SES: o.endpoints.ses,
+    AWS_ENDPOINT_URL_SESV2: o.endpoints.ses,
     AWS_ENDPOINT_URL_EVENTBRIDGE: o.endpoints.aws,
     AWS_ENDPOINT_URL_SQS: o.endpoints.aws,
     AWS_ENDPOINT_URL_SECRETS_MANAGER: o.endpoints.aws,

@@ -59,6 +59,40 @@ const MAIL_ENV: EnvKey[] = ['SENDER_ADDRESS', 'TRUST_NAME', 'TRUST_IT_CONTACT', 
 
 export const FUNCTIONS: FunctionSpec[] = [
   {
+    name: 'hr-events',
+    entry: 'functions/hr-events/handler.ts',
+    description: 'HR leaver, joiner and cancellation events from the bus: flags accounts, creates and emails tasks',
+    memorySize: 512,
+    timeoutSeconds: 60,
+    environment: ['TABLE_NAME', 'EVENT_BUS_NAME', 'DEAD_LETTER_QUEUE_URL', 'HR_SOURCES', ...MAIL_ENV],
+    triggers: [{ kind: 'event', source: 'hr', detailTypes: ['Staff Leaver', 'Staff Joiner', 'Staff Leaver Cancelled'] }],
+    permissions: {
+      table: { actions: [...READ, ...WRITE], indexes: ['byEmail', 'byType'] },
+      sendEmail: true,
+      putEvents: true,
+      secrets: ['links'],
+      sendToQueues: ['deadLetter'],
+    },
+  },
+  {
+    name: 'actions',
+    entry: 'functions/actions/handler.ts',
+    description: 'Action pages from emailed links: GET confirms, POST decides',
+    memorySize: 512,
+    timeoutSeconds: 15,
+    environment: ['TABLE_NAME', 'EVENT_BUS_NAME', ...MAIL_ENV],
+    triggers: [
+      { kind: 'http', method: 'GET', path: '/actions/{token}' },
+      { kind: 'http', method: 'POST', path: '/actions/{token}' },
+    ],
+    permissions: {
+      table: { actions: [...READ, ...WRITE], indexes: ['byEmail', 'byType'] },
+      sendEmail: true,
+      putEvents: true,
+      secrets: ['links'],
+    },
+  },
+  {
     name: 'hr-webhook',
     entry: 'functions/hr-webhook/handler.ts',
     description: 'Signed HTTPS HR events: verifies the HMAC signature and puts the event on the bus',

@@ -203,5 +203,11 @@ export class CustodianStack extends Stack {
     new CfnOutput(this, 'HrWebhookSecretArn', { value: secrets.hrWebhook.secretArn });
     new CfnOutput(this, 'GraphSecretArn', { value: secrets.graph.secretArn });
     new CfnOutput(this, 'LinkSecretArn', { value: secrets.links.secretArn });
+    // The CLI (--aws) runs the same use cases as the functions, configured from these.
+    new CfnOutput(this, 'TrustName', { value: settings.trustName });
+    new CfnOutput(this, 'TrustItContact', { value: settings.trustItContact });
+    new CfnOutput(this, 'SenderAddress', { value: settings.senderAddress });
+    new CfnOutput(this, 'LinkExpiryDays', { value: String(settings.linkExpiryDays) });
+    new CfnOutput(this, 'HrSources', { value: settings.hrSources.join(',') });
   }
 }

@@ -5,11 +5,11 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
-import { SESClient } from '@aws-sdk/client-ses';
+import { SESv2Client } from '@aws-sdk/client-sesv2';
 import { SQSClient } from '@aws-sdk/client-sqs';
 
 let ddb: DynamoDBDocumentClient | undefined;
-let ses: SESClient | undefined;
+let ses: SESv2Client | undefined;
 let events: EventBridgeClient | undefined;
 let sqs: SQSClient | undefined;
 
@@ -19,8 +19,8 @@ export function documentClient(): DynamoDBDocumentClient {
   });
   return ddb;
 }
-export function sesClient(): SESClient {
-  ses ??= new SESClient({});
+export function sesV2Client(): SESv2Client {
+  ses ??= new SESv2Client({});
   return ses;
 }
 export function eventBridgeClient(): EventBridgeClient {

@@ -1,41 +1,50 @@
 /**
- * The single-table key scheme, in one place. Every item carries `type`; listings go through the `byType` index,
+ * The single-table key scheme, in one place. Every item carries `entity`; listings go through the `byType` index,
  * lookups by address through `byEmail`, and the sweep through the sparse `due` index.
  */
-import type { Account, AuditEntry, School } from '../domain/model.ts';
+import type { Account, AuditEntry, Person, School } from '../domain/model.ts';
+import type { Task } from '../domain/tasks.ts';
 
 export const TABLE_INDEXES = { byEmail: 'byEmail', byType: 'byType', due: 'due' } as const;
 
-export type LinkRole = 'linked' | 'admin' | 'main_supervisor' | 'reserve_supervisor';
+/** `removed_admin`: an administrator taken off because they left, found again if the leaver is cancelled. */
+export type LinkRole = 'linked' | 'admin' | 'main_supervisor' | 'reserve_supervisor' | 'removed_admin';
 
 export const keys = {
   school: (id: string) => ({ pk: `SCHOOL#${id}`, sk: 'SCHOOL' }),
   account: (id: string) => ({ pk: `ACCOUNT#${id}`, sk: 'ACCOUNT' }),
   link: (accountId: string, role: LinkRole, email: string) => ({ pk: `ACCOUNT#${accountId}`, sk: `LINK#${role}#${email}` }),
+  task: (id: string) => ({ pk: `TASK#${id}`, sk: 'TASK' }),
+  person: (key: string) => ({ pk: `PERSON#${key}`, sk: 'PERSON' }),
+  personAddress: (key: string, email: string) => ({ pk: `PERSON#${key}`, sk: `ADDR#${email}` }),
+  usedToken: (nonce: string) => ({ pk: `TOKEN#${nonce}`, sk: 'TOKEN' }),
+  subject: (email: string) => `SUBJECT#${email}`,
+  directoryState: () => ({ pk: 'DIRECTORY', sk: 'STATE' }),
   auditPartition: (entityType: string, entityId: string) => `AUDIT#${entityType}#${entityId}`,
   auditDay: (day: string) => `AUDIT#${day}`,
   email: (email: string) => `EMAIL#${email}`,
 };
 
 export function schoolItem(s: School) {
-  return { ...keys.school(s.id), type: 'school', gsi2pk: 'SCHOOLS', gsi2sk: s.id, ...s };
+  return { ...keys.school(s.id), entity: 'school', gsi2pk: 'SCHOOLS', gsi2sk: s.id, ...s };
 }
 
 export function accountItem(a: Account) {
-  return { ...keys.account(a.id), type: 'account', gsi2pk: 'ACCOUNTS', gsi2sk: `${a.school}#${a.id}`, ...a };
+  return { ...keys.account(a.id), entity: 'account', gsi2pk: 'ACCOUNTS', gsi2sk: `${a.school}#${a.id}`, ...a };
 }
 
 /** One small item per (account, role, address): the byEmail index turns "which accounts is this person tied to?" into a Query. */
-export function accountLinks(a: Pick<Account, 'id' | 'linkedEmail' | 'admins' | 'mainSupervisor' | 'reserveSupervisor'>) {
+export function accountLinks(a: Pick<Account, 'id' | 'linkedEmail' | 'admins' | 'mainSupervisor' | 'reserveSupervisor' | 'removedAdmins'>) {
   const pairs: Array<[LinkRole, string]> = [
     ['linked', a.linkedEmail],
     ...a.admins.map((e): [LinkRole, string] => ['admin', e]),
     ['main_supervisor', a.mainSupervisor],
     ...(a.reserveSupervisor ? [['reserve_supervisor', a.reserveSupervisor] as [LinkRole, string]] : []),
+    ...(a.removedAdmins ?? []).map((r): [LinkRole, string] => ['removed_admin', r.email]),
   ];
   return pairs.map(([role, email]) => ({
     ...keys.link(a.id, role, email),
-    type: 'link',
+    entity: 'link',
     gsi1pk: keys.email(email),
     gsi1sk: `ACCOUNT#${a.id}#${role}`,
     accountId: a.id,
@@ -44,18 +53,46 @@ export function accountLinks(a: Pick<Account, 'id' | 'linkedEmail' | 'admins' | 
   }));
 }
 
+export function taskItem(t: Task) {
+  return {
+    ...keys.task(t.id),
+    entity: 'task',
+    gsi1pk: keys.subject(t.subjectEmail),
+    gsi1sk: `TASK#${t.id}`,
+    gsi2pk: `TASKS#${t.status}`,
+    gsi2sk: `${t.dueDate}#${t.id}`,
+    ...t,
+  };
+}
+
+export function personItem(p: Person) {
+  return { ...keys.person(p.key), entity: 'person', gsi2pk: 'PEOPLE', gsi2sk: p.key, ...p };
+}
+
+/** One item per address, so "who is this address?" is a Query on byEmail. */
+export function personAddresses(p: Pick<Person, 'key' | 'addresses'>) {
+  return p.addresses.map((email) => ({
+    ...keys.personAddress(p.key, email),
+    entity: 'address',
+    gsi1pk: keys.email(email),
+    gsi1sk: `PERSON#${p.key}`,
+    personKey: p.key,
+    email,
+  }));
+}
+
 export function auditItem(e: AuditEntry) {
   return {
     pk: keys.auditPartition(e.entityType, e.entityId),
     sk: `${e.at}#${e.id}`,
-    type: 'audit',
+    entity: 'audit',
     gsi2pk: keys.auditDay(e.at.slice(0, 10)),
     gsi2sk: `${e.at}#${e.id}`,
     ...e,
   };
 }
 
-const ITEM_KEYS = new Set(['pk', 'sk', 'type', 'gsi1pk', 'gsi1sk', 'gsi2pk', 'gsi2sk', 'gsi3pk', 'gsi3sk', 'expiresAt']);
+const ITEM_KEYS = new Set(['pk', 'sk', 'entity', 'gsi1pk', 'gsi1sk', 'gsi2pk', 'gsi2sk', 'gsi3pk', 'gsi3sk', 'expiresAt']);
 
 /** Strip the storage attributes, leaving the domain record. */
 export function fromItem<T>(item: Record<string, unknown>): T {

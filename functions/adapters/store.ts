@@ -9,10 +9,11 @@ import {
   type DynamoDBDocumentClient, type QueryCommandInput, type TransactWriteCommandInput,
 } from '@aws-sdk/lib-dynamodb';
 import { diffFields } from '../domain/audit.ts';
-import type { Account, Actor, AuditEntry, School } from '../domain/model.ts';
+import type { Account, Actor, AuditEntry, Person, School } from '../domain/model.ts';
+import type { Task } from '../domain/tasks.ts';
 import { documentClient } from './aws.ts';
 import { timeOrderedId } from './ids.ts';
-import { accountItem, accountLinks, auditItem, fromItem, keys, schoolItem, type LinkRole } from './keys.ts';
+import { accountItem, accountLinks, auditItem, fromItem, keys, personAddresses, personItem, schoolItem, taskItem, type LinkRole } from './keys.ts';
 
 export type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
 
@@ -159,7 +160,7 @@ export class Store {
       IndexName: 'byType',
       KeyConditionExpression: 'gsi2pk = :p',
       ExpressionAttributeValues: { ':p': 'SCHOOLS' },
-    }).then((items) => items.map(stripType));
+    });
   }
 
   /** Adds or updates a school; returns what happened. */
@@ -174,11 +175,11 @@ export class Store {
   // ---------- accounts ----------
 
   getAccount(id: string): Promise<Account | undefined> {
-    return this.get<Account>(keys.account(id)).then((a) => (a ? stripType(a) : a));
+    return this.get<Account>(keys.account(id));
   }
 
   getAccounts(ids: string[]): Promise<Account[]> {
-    return this.batchGet<Account>([...new Set(ids)].map(keys.account)).then((items) => items.map(stripType));
+    return this.batchGet<Account>([...new Set(ids)].map(keys.account));
   }
 
   listAccounts(filter: { school?: string } = {}): Promise<Account[]> {
@@ -186,14 +187,14 @@ export class Store {
       IndexName: 'byType',
       KeyConditionExpression: filter.school ? 'gsi2pk = :p AND begins_with(gsi2sk, :s)' : 'gsi2pk = :p',
       ExpressionAttributeValues: { ':p': 'ACCOUNTS', ...(filter.school ? { ':s': `${filter.school}#` } : {}) },
-    }).then((items) => items.map(stripType));
+    });
   }
 
   /** Every (account, role) an address is tied to, through the byEmail index. */
   async linksForEmails(emails: string[]): Promise<AccountLink[]> {
     const all = await Promise.all(
       [...new Set(emails)].map((email) =>
-        this.queryAll<AccountLink & { type: string }>({
+        this.queryAll<AccountLink>({
           IndexName: 'byEmail',
           KeyConditionExpression: 'gsi1pk = :e AND begins_with(gsi1sk, :a)',
           ExpressionAttributeValues: { ':e': keys.email(email), ':a': 'ACCOUNT#' },
@@ -224,13 +225,107 @@ export class Store {
     return ops.length > 0;
   }
 
+  // ---------- tasks ----------
+
+  getTask(id: string): Promise<Task | undefined> {
+    return this.get<Task>(keys.task(id));
+  }
+
+  getTasks(ids: string[]): Promise<Task[]> {
+    return ids.length ? this.batchGet<Task>([...new Set(ids)].map(keys.task)) : Promise.resolve([]);
+  }
+
+  listTasks(status?: Task['status']): Promise<Task[]> {
+    const statuses: Array<Task['status']> = status ? [status] : ['open', 'done', 'cancelled'];
+    return Promise.all(statuses.map((st) => this.queryAll<Task>({
+      IndexName: 'byType',
+      KeyConditionExpression: 'gsi2pk = :p',
+      ExpressionAttributeValues: { ':p': `TASKS#${st}` },
+    }))).then((lists) => lists.flat());
+  }
+
+  /** Every task about any of these addresses, through the byEmail index. */
+  async tasksForSubjects(emails: string[]): Promise<Task[]> {
+    const lists = await Promise.all([...new Set(emails)].map((email) => this.queryAll<Task>({
+      IndexName: 'byEmail',
+      KeyConditionExpression: 'gsi1pk = :s',
+      ExpressionAttributeValues: { ':s': keys.subject(email) },
+    })));
+    return lists.flat();
+  }
+
+  taskChange(before: Task | undefined, after: Task, actor: Actor, action: string): TransactItem[] {
+    const auditOp = this.audit(actor, action, 'task', after.id, before, after);
+    if (!auditOp) return [];
+    return [this.putVersioned(taskItem(after), before), auditOp];
+  }
+
+  // ---------- people ----------
+
+  getPerson(key: string): Promise<Person | undefined> {
+    return this.get<Person>(keys.person(key));
+  }
+
+  /** The person any of these addresses belongs to (the first found), through the byEmail index. */
+  async findPerson(emails: string[]): Promise<Person | undefined> {
+    for (const email of [...new Set(emails)]) {
+      const hits = await this.queryAll<{ personKey: string }>({
+        IndexName: 'byEmail',
+        KeyConditionExpression: 'gsi1pk = :e AND begins_with(gsi1sk, :p)',
+        ExpressionAttributeValues: { ':e': keys.email(email), ':p': 'PERSON#' },
+      });
+      if (hits[0]) return this.getPerson(hits[0].personKey);
+    }
+    return undefined;
+  }
+
+  listPeople(): Promise<Person[]> {
+    return this.queryAll<Person>({
+      IndexName: 'byType',
+      KeyConditionExpression: 'gsi2pk = :p',
+      ExpressionAttributeValues: { ':p': 'PEOPLE' },
+    });
+  }
+
+  personChange(before: Person | undefined, after: Person, actor: Actor, action: string): TransactItem[] {
+    const auditOp = this.audit(actor, action, 'person', after.key, before, after);
+    if (!auditOp) return [];
+    const oldAddr = new Map((before ? personAddresses(before) : []).map((a) => [a.sk, a]));
+    const newAddr = new Map(personAddresses(after).map((a) => [a.sk, a]));
+    const ops: TransactItem[] = [this.putVersioned(personItem(after), before), auditOp];
+    for (const [sk, a] of newAddr) if (!oldAddr.has(sk)) ops.push(this.put(a));
+    for (const [sk, a] of oldAddr) if (!newAddr.has(sk)) ops.push(this.delete({ pk: a.pk, sk }));
+    return ops;
+  }
+
+  // ---------- action links ----------
+
+  /** Records an action link's nonce as used; the transaction fails if it was used before. */
+  useTokenOnce(nonce: string, taskId: string, expiresAtSeconds: number): TransactItem {
+    return this.put(
+      { ...keys.usedToken(nonce), entity: 'token', taskId, usedAt: this.clock().toISOString(), expiresAt: expiresAtSeconds },
+      { expression: 'attribute_not_exists(pk)' },
+    );
+  }
+
+  async isTokenUsed(nonce: string): Promise<boolean> {
+    return (await this.get(keys.usedToken(nonce))) !== undefined;
+  }
+
+  // ---------- directory sync state ----------
+
+  /** The Graph delta state, present once the directory has been synchronised at least once. */
+  getDirectoryState(): Promise<{ deltaLink?: string; lastSyncAt?: string } | undefined> {
+    return this.get(keys.directoryState());
+  }
+
   // ---------- audit ----------
 
   auditFor(entityType: AuditEntry['entityType'], entityId: string): Promise<AuditEntry[]> {
     return this.queryAll<AuditEntry>({
       KeyConditionExpression: 'pk = :p',
       ExpressionAttributeValues: { ':p': keys.auditPartition(entityType, entityId) },
-    }).then((items) => items.map(stripType));
+    });
   }
 
   /** Audit entries from `since` (a date) to today, oldest first, one Query per day bucket. */
@@ -250,13 +345,8 @@ export class Store {
           }),
         ),
       );
-      out.push(...batch.flat().map(stripType));
+      out.push(...batch.flat());
     }
     return out;
   }
-}
-
-function stripType<T>(item: T): T {
-  const { type: _type, ...rest } = item as T & { type?: string };
-  return rest as T;
 }

@@ -61,9 +61,41 @@ export interface Account extends AccountFields {
   id: string;
   status: AccountStatus;
   closedOn?: IsoDate;
+  /** Administrators taken off because they left; restored if the leaver is cancelled. */
+  removedAdmins?: Array<{ email: string; removedOn: IsoDate }>;
   createdAt: string;
   updatedAt: string;
   /** Optimistic-concurrency counter; every write checks and bumps it. */
+  version: number;
+}
+
+export type PersonStatus = 'active' | 'leaving' | 'left';
+
+/** A member of staff as Custodian knows them, from HR events and (when connected) the directory. */
+export interface Person {
+  /** Stable key: `dir:<directory object id>` when the directory knows them, else `hr:<first address seen>`. */
+  key: string;
+  primaryEmail: string;
+  /** Every known address, lower case, the primary one included. */
+  addresses: string[];
+  displayName?: string;
+  employeeId?: string;
+  school?: string;
+  /** From HR events. */
+  lineManagerEmail?: string;
+  /** From the directory's /manager. */
+  directoryManagerEmail?: string;
+  /** From the directory; undefined when the directory has not reported the person. */
+  accountEnabled?: boolean;
+  status: PersonStatus;
+  leaveDate?: IsoDate;
+  startDate?: IsoDate;
+  /** Time of the newest leaver report, and of the newest cancellation, to order late and duplicate events. */
+  leaverReportedAt?: string;
+  cancelledAt?: string;
+  policyAcknowledgedAt?: string;
+  createdAt: string;
+  updatedAt: string;
   version: number;
 }
 

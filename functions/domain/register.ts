@@ -26,6 +26,7 @@ export function applyRow(existing: Account | undefined, row: AccountFields, nowI
     id: existing.id,
     status: existing.status,
     ...(existing.closedOn ? { closedOn: existing.closedOn } : {}),
+    ...(existing.removedAdmins ? { removedAdmins: existing.removedAdmins } : {}),
     createdAt: existing.createdAt,
   };
   return { ...fields, ...keep, updatedAt: nowIso, version: existing.version + 1 };

@@ -67,6 +67,8 @@ export interface LocalOutputs {
   region: string;
   endpoints: { dynamodb: string; ses: string; aws: string; http: string; graph: string };
   secretsFile?: string;
+  /** The functions' environment as resolved locally (the CLI runs the same use cases with it). */
+  environment?: Record<string, string>;
 }
 
 export interface LocalStack {
@@ -246,6 +248,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       AWS_SECRET_ACCESS_KEY: 'local',
       AWS_ENDPOINT_URL_DYNAMODB: dynamoEndpoint,
       AWS_ENDPOINT_URL_SES: `http://${host}:${ports.ses}`,
+      AWS_ENDPOINT_URL_SESV2: `http://${host}:${ports.ses}`,
       AWS_ENDPOINT_URL_EVENTBRIDGE: awsUrl,
       AWS_ENDPOINT_URL_SQS: awsUrl,
       AWS_ENDPOINT_URL_SECRETS_MANAGER: awsUrl,
@@ -347,6 +350,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         graph: graph.url,
       },
       ...(secretsFile ? { secretsFile } : {}),
+      environment: Object.fromEntries(Object.entries(sharedEnv).filter(([k]) => k !== 'NODE_OPTIONS')),
     };
     if (configDir) writeFileSync(path.join(configDir, 'outputs.json'), JSON.stringify(outputs, null, 2));
 

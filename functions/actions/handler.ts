@@ -1,0 +1,111 @@
+/**
+ * Action pages behind emailed links: `GET /actions/{token}` shows the task and its choices and changes nothing
+ * (mail scanners open every link); the page's form `POST`s the decision. Links are signed, expire, work once and
+ * are tied to their task; a forged, expired or reused link shows a clear page and changes nothing.
+ */
+import type { APIGatewayProxyEventV2 } from 'aws-lambda';
+import { logger } from '../adapters/logger.ts';
+import { normaliseEmail } from '../domain/model.ts';
+import { verifyToken, type TokenPayload } from '../domain/tokens.ts';
+import type { Task } from '../domain/tasks.ts';
+import { bodyBytes, header, html, rawBody, type HttpResult } from '../http/responses.ts';
+import { depsFromEnv, type Deps } from '../usecases/deps.ts';
+import { accountView } from '../usecases/notify.ts';
+import { describeClosed, resolveTask, ResolveError, type Decision } from '../usecases/resolve.ts';
+import { resultPage, taskPage } from './pages.ts';
+
+const MAX_FORM_BYTES = 16 * 1024;
+let deps: Deps | undefined;
+
+type Checked = { ok: true; payload: TokenPayload; task: Task } | { ok: false; page: HttpResult };
+
+async function check(d: Deps, token: string | undefined): Promise<Checked> {
+  const page = (status: number, title: string, message: string, kind: 'error' | 'info' = 'error') =>
+    ({ ok: false as const, page: html(status, resultPage({ trustName: d.config.trustName, title, message, kind })) });
+  const verdict = verifyToken(await d.config.linkSecret(), token, Math.floor(d.clock().getTime() / 1000));
+  if (!verdict.ok) {
+    logger.warn('action link refused', { reason: verdict.reason });
+    if (verdict.reason === 'expired') return page(410, 'This link has expired', 'Links in Custodian emails work for a limited time. Ask your IT manager to resolve the task, or use the newest email about it.');
+    return page(verdict.reason === 'forged' ? 403 : 400, 'This link is not valid', 'The link is incomplete or has been changed. Open it again from the email, copying the whole address.');
+  }
+  const task = await d.store.getTask(verdict.payload.t);
+  if (!task) return page(404, 'Task not found', 'The task this link was for no longer exists.');
+  if (task.status !== 'open') return page(409, 'Nothing left to do', `${describeClosed(task)}.`, 'info');
+  if (await d.store.isTokenUsed(verdict.payload.n)) return page(409, 'This link has already been used', 'Each link works once.', 'info');
+  return { ok: true, payload: verdict.payload, task };
+}
+
+async function render(d: Deps, task: Task, formAction: string, status = 200, error?: string, values?: Record<string, string>): Promise<HttpResult> {
+  const account = task.accountId ? await d.store.getAccount(task.accountId) : undefined;
+  const school = account ? await d.store.getSchool(account.school) : undefined;
+  return html(status, taskPage({
+    trustName: d.config.trustName,
+    task,
+    ...(account ? { account: accountView(account, school) } : {}),
+    formAction,
+    ...(error ? { error } : {}),
+    ...(values ? { values } : {}),
+  }));
+}
+
+export async function handler(event: APIGatewayProxyEventV2): Promise<HttpResult> {
+  deps ??= depsFromEnv();
+  const d = deps;
+  const token = event.pathParameters?.token;
+  const formAction = `${d.config.publicBaseUrl}/actions/${encodeURIComponent(token ?? '')}`;
+  const checked = await check(d, token);
+  if (!checked.ok) return checked.page;
+  const { task, payload } = checked;
+
+  if (event.requestContext.http.method === 'GET') return render(d, task, formAction);
+
+  if (bodyBytes(event) > MAX_FORM_BYTES) return html(413, resultPage({ trustName: d.config.trustName, title: 'Too much data', message: 'The form sent more than this page accepts.', kind: 'error' }));
+  if (!/^application\/x-www-form-urlencoded\b/i.test(header(event, 'content-type') ?? '')) {
+    return html(415, resultPage({ trustName: d.config.trustName, title: 'Unsupported form', message: 'Please use the buttons on the page.', kind: 'error' }));
+  }
+  const form = new URLSearchParams(rawBody(event));
+  const values = { newOwner: form.get('newOwner') ?? '', reason: form.get('reason') ?? '', actor: form.get('actor') ?? '' };
+  const action = form.get('action');
+  let decision: Decision;
+  switch (action) {
+    case 'transfer': decision = { action, to: values.newOwner.trim() }; break;
+    case 'close': decision = { action }; break;
+    case 'keep': decision = { action, reason: values.reason }; break;
+    case 'acknowledge': decision = { action }; break;
+    default: return render(d, task, formAction, 400, 'Choose one of the options below.', values);
+  }
+  // Who acted, for the audit: one of the task's assignees (the joiner themselves for a policy acknowledgement).
+  const by = action === 'acknowledge' ? task.subjectEmail : normaliseEmail(values.actor);
+  if (!task.assignees.includes(by)) return render(d, task, formAction, 400, 'Choose who is making this decision.', values);
+
+  try {
+    const done = await resolveTask(d, {
+      taskId: task.id,
+      decision,
+      actor: { by, source: `email-action:${task.id}` },
+      linkNonce: { nonce: payload.n, expiresAt: payload.e },
+    });
+    return html(200, resultPage({ trustName: d.config.trustName, title: 'Done', message: outcome(done), kind: 'success' }));
+  } catch (err) {
+    if (err instanceof ResolveError) {
+      if (err.code === 'invalid') return render(d, task, formAction, 400, err.message, values);
+      return html(409, resultPage({ trustName: d.config.trustName, title: 'Nothing was changed', message: `${err.message}.`, kind: 'info' }));
+    }
+    throw err;
+  }
+}
+
+function outcome(task: Task): string {
+  const r = task.resolution;
+  const what = task.platform ? `${task.platform} ${task.handle}` : 'the policy';
+  switch (r?.action) {
+    case 'transfer':
+      return task.type === 'transfer_or_close'
+        ? `The register now shows ${what} registered to ${r.to}. Make sure the login email on the platform itself is changed to match.`
+        : task.type === 'replace_admin' ? `${r.to} is now recorded as an administrator of ${what}.` : `${r.to} is now recorded as supervisor of ${what}.`;
+    case 'close': return `${what} is recorded as closed on ${r.closedOn}. Make sure it is closed on the platform itself.`;
+    case 'keep': return `${what} is kept as it is. Your reason has been recorded.`;
+    case 'acknowledge': return 'Thank you: your acknowledgement of the social media policy has been recorded.';
+    default: return 'Recorded.';
+  }
+}

@@ -1,0 +1,185 @@
+/**
+ * The HTML pages behind action links: `GET /actions/{token}` shows the task and its forms (and changes nothing, since
+ * mail scanners open links); each form `POST`s one decision back to the same URL. Pure: no I/O, no clock reads.
+ *
+ * Stable hooks for browser tests: forms `#form-<action>`, submit buttons `#submit-<action>`, field names `action`,
+ * `actor`, `newOwner`, `reason`; the error box is `#error`; result pages have the title in `<h1>` and `#message`.
+ */
+import { escapeHtml as e, isSafeHref, pageLayout } from '../domain/html.ts';
+import { accountTitle, platformName, supervisorRole, taskTitle, type AccountView } from '../domain/emails.ts';
+import { actionsFor, type Task } from '../domain/tasks.ts';
+import { longDate } from '../domain/working-days.ts';
+
+export interface TaskPageInput {
+  trustName: string;
+  task: Task;                 // open task
+  account?: AccountView;      // absent for acknowledge_policy
+  formAction: string;         // the URL to POST to (same as the link)
+  error?: string;             // shown at the top in a clear error box
+  values?: { newOwner?: string; reason?: string; actor?: string };  // re-fill the form after an error
+}
+
+type Decision = 'transfer' | 'close' | 'keep' | 'acknowledge';
+
+function errorBox(error: string | undefined): string {
+  return error ? `<div class="box error" id="error" role="alert"><p><strong>That did not work:</strong> ${e(error)}</p></div>\n` : '';
+}
+
+function personHtml(task: Task): string {
+  const name = task.subjectName?.trim();
+  return name ? `${e(name)} (${e(task.subjectEmail)})` : e(task.subjectEmail);
+}
+
+function facts(rows: Array<[string, string]>): string {
+  return `<dl>${rows.map(([k, html]) => `<dt>${e(k)}</dt><dd>${html}</dd>`).join('')}</dl>\n`;
+}
+
+/** One or two sentences: what this task is about. Returns HTML (every value escaped). */
+function aboutHtml(task: Task, account: AccountView | undefined): string {
+  const label = `<strong>${e(accountTitle(task, account))}</strong>`;
+  const school = e(account?.schoolName || task.school || 'the school');
+  const who = personHtml(task);
+  switch (task.type) {
+    case 'transfer_or_close':
+      return `${label} (${school}) is registered to ${e(account?.linkedEmail ?? task.subjectEmail)}, the address of ${who}, who is leaving. `
+        + 'When that school email is switched off, nobody can log in to the account, reset its password or close it. '
+        + 'Transfer it to the email address of a continuing member of staff, or close it (trust social media policy A.1.7).';
+    case 'replace_admin': {
+      const left = (account?.admins ?? []).filter((a) => a.trim().toLowerCase() !== task.subjectEmail.trim().toLowerCase());
+      const remain = left.length === 0 ? 'It now has no administrators.' : `The administrators who remain: ${left.map(e).join(', ')}.`;
+      return `${who} is leaving and has been removed as an administrator of ${label} (${school}). ${remain} `
+        + 'The trust\'s social media policy asks for at least two administrators (A.5.4). '
+        + 'Name a replacement administrator, close the account, or keep it as it is and say why.';
+    }
+    case 'replace_supervisor': {
+      const role = e(supervisorRole(task));
+      return `${who} is leaving and is the ${role} of ${label} (${school}). `
+        + `Name a replacement ${role}, close the account, or keep it as it is and say why.`;
+    }
+    default:
+      return `${e(task.reason)} This is about ${label} (${school}) and ${who}.`;
+  }
+}
+
+function actorSelect(task: Task, decision: Decision, selected: string | undefined): string {
+  const id = `actor-${decision}`;
+  const chosen = selected ?? (task.assignees.length === 1 ? task.assignees[0] : undefined);
+  const options = task.assignees
+    .map((a) => `<option value="${e(a)}"${a === chosen ? ' selected' : ''}>${e(a)}</option>`)
+    .join('');
+  const placeholder = `<option value=""${chosen && task.assignees.includes(chosen) ? '' : ' selected'}>Choose your email address</option>`;
+  return `<label for="${id}">Who is making this decision?</label>\n<select id="${id}" name="actor" required>${placeholder}${options}</select>\n`;
+}
+
+function transferCopy(task: Task): { heading: string; label: string; button: string; hint: string } {
+  switch (task.type) {
+    case 'replace_admin':
+      return {
+        heading: 'Name a replacement administrator',
+        label: "New administrator's email",
+        button: 'Add this administrator',
+        hint: 'They must be an active member of staff with a school email address. Give them access on the platform too.',
+      };
+    case 'replace_supervisor':
+      return {
+        heading: `Name a replacement ${supervisorRole(task)}`,
+        label: "New supervisor's email",
+        button: 'Make them the supervisor',
+        hint: 'They must be an active member of staff with a school email address.',
+      };
+    default:
+      return {
+        heading: 'Transfer it to a continuing member of staff',
+        label: 'Email address of the continuing member of staff to transfer it to',
+        button: 'Record the transfer',
+        hint: 'They must be an active member of staff with a school email address. Change the login email on the platform to this address too.',
+      };
+  }
+}
+
+function form(input: TaskPageInput, decision: Decision, inner: string, button: string, buttonClass = ''): string {
+  const cls = buttonClass ? ` class="${buttonClass}"` : '';
+  return `<form id="form-${decision}" method="post" action="${e(input.formAction)}">
+<input type="hidden" name="action" value="${decision}">
+${inner}<button type="submit" id="submit-${decision}"${cls}>${e(button)}</button>
+</form>
+`;
+}
+
+function decisionForms(input: TaskPageInput): string {
+  const { task, account, values } = input;
+  const platform = platformName(account?.platform ?? task.platform);
+  const label = accountTitle(task, account);
+  const out: string[] = [];
+  for (const decision of actionsFor(task.type)) {
+    if (decision === 'transfer') {
+      const c = transferCopy(task);
+      out.push(form(input, 'transfer', `<h2>${e(c.heading)}</h2>
+<label for="newOwner">${e(c.label)}</label>
+<input type="email" id="newOwner" name="newOwner" required autocomplete="off" spellcheck="false" value="${e(values?.newOwner ?? '')}">
+<p class="muted">${e(c.hint)}</p>
+${actorSelect(task, 'transfer', values?.actor)}`, c.button));
+    } else if (decision === 'close') {
+      out.push(form(input, 'close', `<h2>Close the account</h2>
+<p class="box warning">Only if ${e(label)} is no longer needed. Close it on ${e(platform)} as well: closing an account usually removes its posts and followers and cannot be undone.</p>
+${actorSelect(task, 'close', values?.actor)}`, 'Close the account', 'danger'));
+    } else if (decision === 'keep') {
+      out.push(form(input, 'keep', `<h2>Keep it as it is</h2>
+<label for="reason">Why it should stay as it is</label>
+<textarea id="reason" name="reason" required>${e(values?.reason ?? '')}</textarea>
+${actorSelect(task, 'keep', values?.actor)}`, 'Keep it as it is', 'secondary'));
+    }
+  }
+  return out.join('');
+}
+
+function acknowledgePage(input: TaskPageInput): string {
+  const { task } = input;
+  const body = `${errorBox(input.error)}<p>Every member of staff must read and sign the trust's social media and acceptable use policy. Please read it, then confirm below by ${e(longDate(task.dueDate))}.</p>
+${facts([
+  ['Name', personHtml(task)],
+  ['Due by', e(longDate(task.dueDate))],
+  ['Task', e(task.id)],
+])}<div class="box info" id="statement">
+<p>I confirm that I have been given a copy of the trust's social media and acceptable use policy.</p>
+<p>I have read, understood and accept the policy and will abide by it.</p>
+</div>
+<p class="muted">Nothing has been recorded yet: your acceptance is recorded only when you press the button.</p>
+${form(input, 'acknowledge', '', 'I have read and accept the social media policy')}`;
+  return pageLayout({ trustName: input.trustName, title: 'Read and accept the social media policy', bodyHtml: body });
+}
+
+/** The page an action link opens: the task, and one form per decision it offers. */
+export function taskPage(input: TaskPageInput): string {
+  const { task, account } = input;
+  if (task.type === 'acknowledge_policy') return acknowledgePage(input);
+
+  const rows: Array<[string, string]> = [['Account', e(accountTitle(task, account))]];
+  if (account?.url) rows.push(['Link', isSafeHref(account.url) ? `<a href="${e(account.url)}" rel="noopener noreferrer">${e(account.url)}</a>` : e(account.url)]);
+  rows.push(['School', e(account?.schoolName || task.school || '')]);
+  if (account) {
+    rows.push(['Registered to', e(account.linkedEmail)]);
+    rows.push(['Administrators', account.admins.length ? account.admins.map(e).join(', ') : 'none recorded']);
+  }
+  if (task.type === 'replace_supervisor') rows.push(['Role', e(supervisorRole(task))]);
+  rows.push(['Person leaving', personHtml(task)]);
+  if (task.eventDate) rows.push(['Leave date', e(longDate(task.eventDate))]);
+  rows.push(['Due by', e(longDate(task.dueDate))]);
+  rows.push(['Task', e(task.id)]);
+
+  const body = `${errorBox(input.error)}<p>${aboutHtml(task, account)}</p>
+${facts(rows)}<p class="box info" id="nothing-yet">Nothing has changed yet. The decision is made only when you press one of the buttons below. Choose one.</p>
+${decisionForms(input)}<p class="muted">Your decision is recorded in the register's audit under the email address you choose. This link works once.</p>`;
+  return pageLayout({ trustName: input.trustName, title: taskTitle(task, account), bodyHtml: body });
+}
+
+/** A simple page after a decision (or when a link cannot be used): the title in `<h1>`, the message in `#message`. */
+export function resultPage(opts: { trustName: string; title: string; message: string; kind: 'success' | 'error' | 'info' }): string {
+  const kind = opts.kind === 'success' || opts.kind === 'error' ? opts.kind : 'info';
+  const role = kind === 'error' ? ' role="alert"' : '';
+  return pageLayout({
+    trustName: opts.trustName,
+    title: opts.title,
+    bodyHtml: `<div class="box ${kind}" id="result"${role}><p id="message">${e(opts.message)}</p></div>\n`,
+  });
+}

@@ -1,0 +1,38 @@
+/**
+ * Sends email through SES (locally, the SES emulator): one message to all recipients, plain-text and HTML parts.
+ * It uses the SES v2 API, AWS's current one; the emulator's v1 SendEmail also keeps only the first recipient.
+ */
+import { SendEmailCommand } from '@aws-sdk/client-sesv2';
+import { headerSafe } from '../domain/html.ts';
+import { sesV2Client } from './aws.ts';
+
+export interface OutgoingEmail {
+  to: string[];
+  subject: string;
+  text: string;
+  html: string;
+}
+
+export interface Mailer {
+  send(email: OutgoingEmail): Promise<string>;
+}
+
+export class SesMailer implements Mailer {
+  constructor(private readonly sender: string, private readonly senderName: string) {}
+
+  async send(email: OutgoingEmail): Promise<string> {
+    // A display name cannot carry quotes or line breaks into the From header.
+    const name = headerSafe(this.senderName).replace(/["\\<>]/g, '');
+    const out = await sesV2Client().send(new SendEmailCommand({
+      FromEmailAddress: `"${name}" <${this.sender}>`,
+      Destination: { ToAddresses: email.to },
+      Content: {
+        Simple: {
+          Subject: { Data: headerSafe(email.subject), Charset: 'UTF-8' },
+          Body: { Text: { Data: email.text, Charset: 'UTF-8' }, Html: { Data: email.html, Charset: 'UTF-8' } },
+        },
+      },
+    }));
+    return out.MessageId ?? '';
+  }
+}

@@ -1,0 +1,104 @@
+/**
+ * Tasks: what someone must do about an account (or a policy), by when, and who is asked. Pure.
+ */
+import { createHash } from 'node:crypto';
+import type { Account, IsoDate, TaskStatus, TaskType } from './model.ts';
+import { addWorkingDays, onOrBeforeWorkingDay } from './working-days.ts';
+
+export type Resolution =
+  | { action: 'transfer'; to: string; by: string; at: string }
+  | { action: 'close'; by: string; at: string; closedOn: IsoDate }
+  | { action: 'keep'; reason: string; by: string; at: string }
+  | { action: 'acknowledge'; by: string; at: string }
+  | { action: 'cancelled'; reason: string; by: string; at: string };
+
+export interface Task {
+  id: string;
+  type: TaskType;
+  status: TaskStatus;
+  /**
+   * The address the task is about: the leaver's address as it appears on the account (or the joiner's address).
+   * Tasks are found by it when a leaver is cancelled, whichever of the person's aliases HR or the directory used.
+   */
+  subjectEmail: string;
+  subjectName?: string;
+  accountId?: string;
+  platform?: string;
+  handle?: string;
+  school?: string;
+  /** For replace_supervisor: which role the leaver held. */
+  role?: 'main_supervisor' | 'reserve_supervisor';
+  dueDate: IsoDate;
+  assignees: string[];
+  /** The leaver's line manager when known (one of the assignees). */
+  lineManager?: string;
+  /** One sentence: why this task exists. */
+  reason: string;
+  /** Leave date (leaver tasks) or start date (joiner tasks). */
+  eventDate?: IsoDate;
+  /** The event that created (or last re-opened) the task, and its time, to order late and duplicate events. */
+  sourceEvent: string;
+  sourceTime: string;
+  createdAt: string;
+  updatedAt: string;
+  version: number;
+  resolution?: Resolution;
+  /**
+   * Delivery of the task's news (its first email and Account Flagged event, or, once cancelled, the cancellation
+   * email): written as pending with the change, then claimed, sent and marked sent; see usecases/notify.ts.
+   */
+  delivery: { kind: 'created' | 'cancelled'; state: 'pending' | 'sending' | 'sent' | 'skipped'; claimedAt?: string; sentAt?: string };
+  remindersSent: number;
+  lastReminderOn?: IsoDate;
+  escalatedOn?: IsoDate;
+}
+
+/**
+ * Deterministic identity: the same (type, account, address) is always the same task, however often and by whom
+ * (HR or the directory) the leaver is reported. `subject` is the account id (with the role for supervisors).
+ */
+export function taskId(type: TaskType, subject: string, email: string): string {
+  return createHash('sha256').update(`${type}\u0000${subject}\u0000${email}`).digest('base64url').replace(/[-_]/g, 'x').slice(0, 16);
+}
+
+/** Due on the leave date; when that has passed (late notice), two working days from today. */
+export function leaverDueDate(leaveDate: IsoDate, today: IsoDate): IsoDate {
+  if (leaveDate < today) return addWorkingDays(today, 2);
+  // A leave date on a weekend or bank holiday means the working day before it.
+  const due = onOrBeforeWorkingDay(leaveDate);
+  return due < today ? today : due;
+}
+
+/** The leaver's line manager and the school's IT managers; the trust IT contact stands in for whichever is unknown. */
+export function assigneesFor(opts: { lineManager?: string; schoolItManagers: string[]; trustItContact: string; exclude: string[] }): string[] {
+  const exclude = new Set(opts.exclude);
+  const manager = opts.lineManager && !exclude.has(opts.lineManager) ? [opts.lineManager] : [];
+  const it = opts.schoolItManagers.filter((e) => !exclude.has(e));
+  const list = [...manager, ...it];
+  if (manager.length === 0 || it.length === 0) list.push(opts.trustItContact);
+  return [...new Set(list)];
+}
+
+export function accountLabel(a: Pick<Account, 'platform' | 'handle'>): string {
+  return `${PLATFORM_NAMES[a.platform] ?? a.platform} ${a.platform === 'blog' || a.platform === 'website' ? '' : '@'}${a.handle}`.replace('  ', ' ');
+}
+
+export const PLATFORM_NAMES: Record<string, string> = {
+  facebook: 'Facebook', instagram: 'Instagram', x: 'X', youtube: 'YouTube', tiktok: 'TikTok', linkedin: 'LinkedIn',
+  threads: 'Threads', bluesky: 'Bluesky', snapchat: 'Snapchat', whatsapp: 'WhatsApp', flickr: 'Flickr',
+  pinterest: 'Pinterest', blog: 'Blog', website: 'Website', other: 'Account',
+};
+
+/** Which decisions a task offers from its email and `custodian tasks resolve`. */
+export function actionsFor(type: TaskType): Array<'transfer' | 'close' | 'keep' | 'acknowledge'> {
+  switch (type) {
+    case 'transfer_or_close':
+    case 'replace_admin':
+    case 'replace_supervisor':
+      return ['transfer', 'close', 'keep'];
+    case 'acknowledge_policy':
+      return ['acknowledge'];
+    default:
+      return ['keep'];
+  }
+}

@@ -1,0 +1,48 @@
+/**
+ * Signed action tokens for emailed links: `<payload>.<mac>`, both base64url, the MAC an HMAC-SHA256 over the
+ * payload with the link secret. The payload ties the link to one task and to the decisions it may make, carries
+ * its expiry, and a nonce that is recorded when the link is used, so it works once. Pure: the caller gives `now`.
+ */
+import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+
+export interface TokenPayload {
+  /** task id */
+  t: string;
+  /** expiry, unix seconds */
+  e: number;
+  /** nonce, recorded on use */
+  n: string;
+}
+
+export type TokenCheck =
+  | { ok: true; payload: TokenPayload }
+  | { ok: false; reason: 'malformed' | 'forged' | 'expired' };
+
+const MAX_TOKEN_LENGTH = 512;
+
+function mac(secret: string, payload: string): Buffer {
+  return createHmac('sha256', secret).update(`custodian-action-v1.${payload}`).digest();
+}
+
+export function signToken(secret: string, taskId: string, expiresAtSeconds: number, nonce = randomBytes(12).toString('base64url')): string {
+  const payload = Buffer.from(JSON.stringify({ t: taskId, e: expiresAtSeconds, n: nonce } satisfies TokenPayload)).toString('base64url');
+  return `${payload}.${mac(secret, payload).toString('base64url')}`;
+}
+
+export function verifyToken(secret: string, token: string | undefined, nowSeconds: number): TokenCheck {
+  if (!token || token.length > MAX_TOKEN_LENGTH || !/^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/.test(token)) return { ok: false, reason: 'malformed' };
+  const [payload, sig] = token.split('.') as [string, string];
+  const given = Buffer.from(sig, 'base64url');
+  const expected = mac(secret, payload);
+  if (given.length !== expected.length || !timingSafeEqual(given, expected)) return { ok: false, reason: 'forged' };
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8'));
+  } catch {
+    return { ok: false, reason: 'malformed' };
+  }
+  const p = parsed as Partial<TokenPayload>;
+  if (typeof p.t !== 'string' || typeof p.e !== 'number' || typeof p.n !== 'string') return { ok: false, reason: 'malformed' };
+  if (p.e < nowSeconds) return { ok: false, reason: 'expired' };
+  return { ok: true, payload: { t: p.t, e: p.e, n: p.n } };
+}

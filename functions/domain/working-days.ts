@@ -1,0 +1,80 @@
+/**
+ * Working days in England and Wales: Monday to Friday, less bank holidays (from `date-holidays`, region GB-ENG,
+ * which also covers Wales' bank holidays). Dates are calendar dates, `YYYY-MM-DD`, with no time zone games.
+ */
+import Holidays from 'date-holidays';
+import type { IsoDate } from './model.ts';
+
+const holidays = new Holidays('GB', 'ENG');
+const cache = new Map<number, Set<string>>();
+
+function bankHolidays(year: number): Set<string> {
+  let set = cache.get(year);
+  if (!set) {
+    set = new Set(holidays.getHolidays(year).filter((h) => h.type === 'public').map((h) => h.date.slice(0, 10)));
+    cache.set(year, set);
+  }
+  return set;
+}
+
+function toDate(d: IsoDate): Date {
+  return new Date(`${d}T12:00:00Z`);
+}
+function fromDate(d: Date): IsoDate {
+  return d.toISOString().slice(0, 10);
+}
+export function addDays(d: IsoDate, n: number): IsoDate {
+  return fromDate(new Date(toDate(d).getTime() + n * 86_400_000));
+}
+
+export function isBankHoliday(d: IsoDate): boolean {
+  return bankHolidays(Number(d.slice(0, 4))).has(d);
+}
+
+export function isWorkingDay(d: IsoDate): boolean {
+  const day = toDate(d).getUTCDay();
+  return day !== 0 && day !== 6 && !isBankHoliday(d);
+}
+
+/** `n` working days after `d` (n = 0: `d` itself if it is a working day, else the next one). */
+export function addWorkingDays(d: IsoDate, n: number): IsoDate {
+  let date = d;
+  while (!isWorkingDay(date)) date = addDays(date, 1);
+  for (let i = 0; i < n; ) {
+    date = addDays(date, 1);
+    if (isWorkingDay(date)) i++;
+  }
+  return date;
+}
+
+/** A date that falls on a non-working day means the working day before it. */
+export function onOrBeforeWorkingDay(d: IsoDate): IsoDate {
+  let date = d;
+  while (!isWorkingDay(date)) date = addDays(date, -1);
+  return date;
+}
+
+/** Working days from `from` (exclusive) to `to` (inclusive); negative when `to` is earlier. */
+export function workingDaysBetween(from: IsoDate, to: IsoDate): number {
+  if (from === to) return 0;
+  const sign = from < to ? 1 : -1;
+  let count = 0;
+  for (let date = from; date !== to; ) {
+    date = addDays(date, sign);
+    if (isWorkingDay(date)) count += sign;
+  }
+  return count;
+}
+
+/** The calendar date in England for an instant (Europe/London, so 00:30 BST is still the right day). */
+export function londonDate(instant: Date): IsoDate {
+  return new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/London', year: 'numeric', month: '2-digit', day: '2-digit' }).format(instant);
+}
+
+/** "Friday 18 December 2026" */
+export function longDate(d: IsoDate): string {
+  const date = toDate(d);
+  const part = (o: Intl.DateTimeFormatOptions) => date.toLocaleDateString('en-GB', { ...o, timeZone: 'UTC' });
+  // Assembled by hand: ICU versions differ on whether a comma follows the weekday.
+  return `${part({ weekday: 'long' })} ${date.getUTCDate()} ${part({ month: 'long' })} ${date.getUTCFullYear()}`;
+}

@@ -1,0 +1,229 @@
+/**
+ * Leavers, cancellations and joiners, from HR events and (through the same entry points) the directory.
+ * Each reads what it needs through indexes (never a scan), plans with the pure rules in domain/leavers.ts,
+ * writes each account's changes with their tasks and audit entries in one transaction, and then delivers the
+ * tasks' emails. Every step is idempotent: a duplicate or replayed event changes nothing and sends nothing.
+ */
+import { logger } from '../adapters/logger.ts';
+import { ConflictError, type TransactItem } from '../adapters/store.ts';
+import { joinerTask, planCancellation, planLeaver, type AccountPlan, type LeaverReport, type PlanContext } from '../domain/leavers.ts';
+import type { Actor, IsoDate, Person } from '../domain/model.ts';
+import type { Task } from '../domain/tasks.ts';
+import { londonDate } from '../domain/working-days.ts';
+import type { Deps } from './deps.ts';
+import { deliverPending } from './notify.ts';
+
+export interface EventMeta {
+  id: string;
+  /** ISO time of the event (EventBridge `time`). */
+  time: string;
+  /** `hr` or `directory`, for the audit. */
+  origin: 'hr' | 'directory';
+}
+
+export interface LeaverInput {
+  email: string;
+  leaveDate: IsoDate;
+  displayName?: string;
+  lineManagerEmail?: string;
+  employeeId?: string;
+  school?: string;
+}
+
+export interface LeaverOutcome {
+  skipped?: string;
+  plans: AccountPlan[];
+  emailsSent: number;
+}
+
+const MAX_ATTEMPTS = 4;
+
+/** Re-runs `work` from fresh reads when a concurrent change wins a race. */
+async function withRetry<T>(work: () => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await work();
+    } catch (err) {
+      if (!(err instanceof ConflictError) || attempt >= MAX_ATTEMPTS) throw err;
+      await new Promise((r) => setTimeout(r, 20 * attempt + Math.random() * 50));
+    }
+  }
+}
+
+async function planContext(deps: Deps): Promise<PlanContext> {
+  const now = deps.clock();
+  return {
+    today: londonDate(now),
+    nowIso: now.toISOString(),
+    trustItContact: deps.config.trustItContact,
+    schools: new Map((await deps.store.listSchools()).map((s) => [s.id, s])),
+  };
+}
+
+function actor(meta: EventMeta): Actor {
+  return { by: `system:${meta.origin}`, source: `event:${meta.id}` };
+}
+
+function addressesOf(person: Person | undefined, email: string): string[] {
+  return [...new Set([email, ...(person?.addresses ?? [])])];
+}
+
+/** Plans a leaver without writing anything (also used by `custodian events send --dry-run`). */
+export async function planLeaverReport(deps: Deps, input: LeaverInput, meta: EventMeta): Promise<{ person?: Person; report: LeaverReport; plans: AccountPlan[]; skipped?: string; ctx: PlanContext }> {
+  const { store } = deps;
+  const person = await store.findPerson([input.email]);
+  const report: LeaverReport = {
+    addresses: addressesOf(person, input.email),
+    displayName: input.displayName ?? person?.displayName,
+    leaveDate: input.leaveDate,
+    lineManager: input.lineManagerEmail ?? person?.lineManagerEmail ?? person?.directoryManagerEmail,
+    eventId: meta.id,
+    eventTime: meta.time,
+  };
+  const ctx = await planContext(deps);
+  // A report no newer than a cancellation already recorded must not revive the tasks.
+  if (person?.cancelledAt && meta.time <= person.cancelledAt) {
+    return { person, report, plans: [], skipped: 'older than the cancellation recorded for this person', ctx };
+  }
+  const links = await store.linksForEmails(report.addresses);
+  const accounts = await store.getAccounts(links.map((l) => l.accountId));
+  const existing = new Map((await store.tasksForSubjects(report.addresses)).map((t) => [t.id, t]));
+  return { person, report, plans: planLeaver(report, accounts, existing, ctx), ctx };
+}
+
+export async function processLeaver(deps: Deps, input: LeaverInput, meta: EventMeta): Promise<LeaverOutcome> {
+  const outcome = await withRetry(async () => {
+    const planned = await planLeaverReport(deps, input, meta);
+    if (planned.skipped) return { skipped: planned.skipped, plans: [], addresses: planned.report.addresses };
+    const { person, report, plans, ctx } = planned;
+
+    const nowIso = ctx.nowIso;
+    const base: Person = person ?? {
+      key: `hr:${input.email}`, primaryEmail: input.email, addresses: [input.email], status: 'active', createdAt: nowIso, updatedAt: nowIso, version: 0,
+    };
+    const newer = !base.leaverReportedAt || meta.time > base.leaverReportedAt;
+    const updated: Person = {
+      ...base,
+      addresses: [...new Set([...base.addresses, input.email])],
+      ...(input.displayName && !base.displayName ? { displayName: input.displayName } : {}),
+      ...(input.employeeId ? { employeeId: input.employeeId } : {}),
+      ...(input.school ? { school: input.school } : {}),
+      ...(input.lineManagerEmail ? { lineManagerEmail: input.lineManagerEmail } : {}),
+      ...(newer ? { status: input.leaveDate <= ctx.today ? 'left' : 'leaving', leaveDate: input.leaveDate, leaverReportedAt: meta.time } : {}),
+      updatedAt: nowIso,
+      version: base.version + 1,
+    };
+    await deps.store.transact(deps.store.personChange(person, updated, actor(meta), person ? 'person.leaver_reported' : 'person.created'));
+
+    for (const plan of plans) {
+      const ops: TransactItem[] = [
+        ...(plan.after !== plan.before ? deps.store.accountChange(plan.before, plan.after, actor(meta), 'account.leaver_flagged') : []),
+        ...plan.tasks.flatMap((t) => deps.store.taskChange(t.before, t.after, actor(meta), t.before ? 'task.reopened' : 'task.created')),
+      ];
+      await deps.store.transact(ops);
+    }
+    return { plans, addresses: report.addresses };
+  });
+  const tasks = await deps.store.tasksForSubjects(outcome.addresses);
+  const emailsSent = await deliverPending(deps, tasks.filter((t) => t.status === 'open'));
+  logger.info('leaver processed', {
+    eventId: meta.id,
+    origin: meta.origin,
+    accounts: outcome.plans.length,
+    tasksWritten: outcome.plans.reduce((n, p) => n + p.tasks.length, 0),
+    emailsSent,
+    ...(outcome.skipped ? { skipped: outcome.skipped } : {}),
+  });
+  return { ...(outcome.skipped ? { skipped: outcome.skipped } : {}), plans: outcome.plans, emailsSent };
+}
+
+/**
+ * The leaver is not leaving after all (HR cancelled, or they joined again): their open tasks are cancelled and
+ * the assignees told, they are restored as administrator, accounts waiting on them return to active.
+ */
+export async function processCancellation(deps: Deps, input: { email: string; reason: string }, meta: EventMeta): Promise<{ skipped?: string; cancelled: number }> {
+  const result = await withRetry(async () => {
+    const { store } = deps;
+    const person = await store.findPerson([input.email]);
+    const addresses = addressesOf(person, input.email);
+    if (person?.leaverReportedAt && meta.time < person.leaverReportedAt) {
+      return { skipped: 'older than the newest leaver report for this person', cancelled: 0, addresses };
+    }
+    const ctx = await planContext(deps);
+    const tasks = await store.tasksForSubjects(addresses);
+    const links = await store.linksForEmails(addresses);
+    const accounts = await store.getAccounts([...links.map((l) => l.accountId), ...tasks.flatMap((t) => (t.accountId ? [t.accountId] : []))]);
+    const plan = planCancellation(addresses, accounts, tasks, input.reason, `system:${meta.origin}`, ctx);
+
+    if (person) {
+      const after: Person = { ...person, status: 'active', leaveDate: undefined, cancelledAt: meta.time, updatedAt: ctx.nowIso, version: person.version + 1 };
+      await store.transact(store.personChange(person, after, actor(meta), 'person.leaver_cancelled'));
+    }
+    const byAccount = new Map<string, TransactItem[]>();
+    const push = (key: string, ops: TransactItem[]) => byAccount.set(key, [...(byAccount.get(key) ?? []), ...ops]);
+    for (const a of plan.accounts) push(a.after.id, store.accountChange(a.before, a.after, actor(meta), 'account.leaver_cancelled'));
+    for (const t of plan.tasks) push(t.after.accountId ?? t.after.id, store.taskChange(t.before, t.after, actor(meta), 'task.cancelled'));
+    for (const ops of byAccount.values()) await store.transact(ops);
+    return { cancelled: plan.tasks.length, addresses };
+  });
+  const tasks = await deps.store.tasksForSubjects(result.addresses);
+  const emailsSent = await deliverPending(deps, tasks.filter((t) => t.status === 'cancelled'));
+  logger.info('leaver cancellation processed', { eventId: meta.id, cancelled: result.cancelled, emailsSent, ...(result.skipped ? { skipped: result.skipped } : {}) });
+  return { ...(result.skipped ? { skipped: result.skipped } : {}), cancelled: result.cancelled };
+}
+
+export interface JoinerInput {
+  email: string;
+  startDate: IsoDate;
+  displayName?: string;
+  lineManagerEmail?: string;
+  employeeId?: string;
+  school?: string;
+  jobTitle?: string;
+}
+
+/** A joiner is recorded and asked to acknowledge the policy; someone re-joining has their leaver tasks cancelled. */
+export async function processJoiner(deps: Deps, input: JoinerInput, meta: EventMeta): Promise<{ task?: Task; cancelled: number }> {
+  const existing = await deps.store.findPerson([input.email]);
+  let cancelled = 0;
+  if (existing && (existing.status === 'leaving' || existing.status === 'left')) {
+    cancelled = (await processCancellation(deps, { email: input.email, reason: `${input.displayName ?? existing.displayName ?? input.email} has joined again` }, meta)).cancelled;
+  }
+  const task = await withRetry(async () => {
+    const { store } = deps;
+    const person = await store.findPerson([input.email]);
+    const ctx = await planContext(deps);
+    const base: Person = person ?? {
+      key: `hr:${input.email}`, primaryEmail: input.email, addresses: [input.email], status: 'active', createdAt: ctx.nowIso, updatedAt: ctx.nowIso, version: 0,
+    };
+    const updated: Person = {
+      ...base,
+      addresses: [...new Set([...base.addresses, input.email])],
+      status: 'active',
+      startDate: input.startDate,
+      ...(input.displayName ? { displayName: input.displayName } : {}),
+      ...(input.employeeId ? { employeeId: input.employeeId } : {}),
+      ...(input.school ? { school: input.school } : {}),
+      ...(input.lineManagerEmail ? { lineManagerEmail: input.lineManagerEmail } : {}),
+      updatedAt: ctx.nowIso,
+      version: base.version + 1,
+    };
+    const ops = store.personChange(person, updated, actor(meta), person ? 'person.joined' : 'person.created');
+    let ackTask: Task | undefined;
+    if (!updated.policyAcknowledgedAt) {
+      const wanted = joinerTask(updated, input.startDate, { id: meta.id, time: meta.time }, ctx);
+      const before = await store.getTask(wanted.id);
+      if (!before) {
+        ackTask = wanted;
+        ops.push(...store.taskChange(undefined, wanted, actor(meta), 'task.created'));
+      } else {
+        ackTask = before;
+      }
+    }
+    await store.transact(ops);
+    return ackTask;
+  });
+  if (task) await deliverPending(deps, [(await deps.store.getTask(task.id))!]);
+  logger.info('joiner processed', { eventId: meta.id, cancelled, policyTask: !!task });
+  return { ...(task ? { task } : {}), cancelled };
+}

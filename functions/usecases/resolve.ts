@@ -1,0 +1,187 @@
+/**
+ * Resolving a task: transfer (to a continuing member of staff), close, keep (with a reason), or acknowledge the
+ * policy. The same code serves the emailed action pages and `custodian tasks resolve`. The task, the account,
+ * any tasks a closure makes moot, the link's one-time nonce and the audit entries are one transaction.
+ */
+import { emailDomain, isEmail, normaliseEmail, type Account, type Actor, type Person } from '../domain/model.ts';
+import { actionsFor, type Resolution, type Task } from '../domain/tasks.ts';
+import { londonDate } from '../domain/working-days.ts';
+import { ConflictError, type TransactItem } from '../adapters/store.ts';
+import { logger } from '../adapters/logger.ts';
+import type { Deps } from './deps.ts';
+import { deliverPending } from './notify.ts';
+
+export type Decision =
+  | { action: 'transfer'; to: string }
+  | { action: 'close' }
+  | { action: 'keep'; reason: string }
+  | { action: 'acknowledge' };
+
+export class ResolveError extends Error {
+  constructor(message: string, readonly code: 'not_found' | 'not_open' | 'invalid' | 'conflict') {
+    super(message);
+  }
+}
+
+/** Why an address cannot take over an account, or undefined when it can. */
+export async function refuseNewOwner(deps: Deps, to: string, task: Task): Promise<string | undefined> {
+  if (!isEmail(to)) return `"${to}" is not an email address`;
+  const email = normaliseEmail(to);
+  const schools = await deps.store.listSchools();
+  const domains = new Set(schools.flatMap((s) => s.domains));
+  if (!domains.has(emailDomain(email))) return `${email} is not on a trust domain (${[...domains].sort().join(', ')})`;
+  const leaver = await deps.store.findPerson([task.subjectEmail]);
+  if (email === task.subjectEmail || leaver?.addresses.includes(email)) return `${email} belongs to the person who is leaving`;
+  const person = await deps.store.findPerson([email]);
+  if (person && (person.status !== 'active' || person.accountEnabled === false)) {
+    return `${email} is not an active member of staff (${person.accountEnabled === false ? 'their account is disabled' : `they are ${person.status === 'left' ? 'a leaver' : 'leaving'}`})`;
+  }
+  // Once the directory is connected every member of staff is known to it: an address it does not know is refused.
+  if (!person && (await directoryConnected(deps))) return `${email} is not a member of staff known to the directory`;
+  return undefined;
+}
+
+async function directoryConnected(deps: Deps): Promise<boolean> {
+  return (await deps.store.getDirectoryState()) !== undefined;
+}
+
+export interface ResolveInput {
+  taskId: string;
+  decision: Decision;
+  actor: Actor;
+  /** An emailed link's nonce and expiry: recorded so the link works once. */
+  linkNonce?: { nonce: string; expiresAt: number };
+}
+
+export async function resolveTask(deps: Deps, input: ResolveInput): Promise<Task> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await attemptResolve(deps, input);
+    } catch (err) {
+      if (err instanceof ConflictError && attempt < 4) continue;
+      if (err instanceof ConflictError) throw new ResolveError('the task changed while it was being resolved; try again', 'conflict');
+      throw err;
+    }
+  }
+}
+
+async function attemptResolve(deps: Deps, input: ResolveInput): Promise<Task> {
+  const { store } = deps;
+  const task = await store.getTask(input.taskId);
+  if (!task) throw new ResolveError(`no task ${input.taskId}`, 'not_found');
+  if (task.status !== 'open') throw new ResolveError(describeClosed(task), 'not_open');
+  const { decision } = input;
+  if (!(actionsFor(task.type) as string[]).includes(decision.action)) {
+    throw new ResolveError(`a ${task.type} task cannot be resolved with "${decision.action}"`, 'invalid');
+  }
+  const now = deps.clock();
+  const nowIso = now.toISOString();
+  const today = londonDate(now);
+  const by = input.actor.by;
+  const ops: TransactItem[] = [];
+  let resolution: Resolution;
+  const moot: Task[] = [];
+
+  const account = task.accountId ? await store.getAccount(task.accountId) : undefined;
+  let accountAfter: Account | undefined = account;
+  const openOnAccount = account ? (await store.listTasks('open')).filter((t) => t.accountId === account.id && t.id !== task.id) : [];
+
+  switch (decision.action) {
+    case 'transfer': {
+      const refusal = await refuseNewOwner(deps, decision.to, task);
+      if (refusal) throw new ResolveError(refusal, 'invalid');
+      const to = normaliseEmail(decision.to);
+      if (!account) throw new ResolveError(`account ${task.accountId} is not in the register`, 'not_found');
+      if (task.type === 'transfer_or_close') {
+        const stillPending = openOnAccount.some((t) => t.type === 'transfer_or_close');
+        accountAfter = { ...account, linkedEmail: to, status: stillPending ? account.status : 'active' };
+      } else if (task.type === 'replace_admin') {
+        accountAfter = { ...account, admins: account.admins.includes(to) ? account.admins : [...account.admins, to] };
+      } else {
+        accountAfter = task.role === 'reserve_supervisor' ? { ...account, reserveSupervisor: to } : { ...account, mainSupervisor: to };
+      }
+      resolution = { action: 'transfer', to, by, at: nowIso };
+      break;
+    }
+    case 'close': {
+      if (!account) throw new ResolveError(`account ${task.accountId} is not in the register`, 'not_found');
+      accountAfter = { ...account, status: 'closed', closedOn: today };
+      resolution = { action: 'close', by, at: nowIso, closedOn: today };
+      // A closed account needs no other decisions: its other open tasks are cancelled, and their assignees told.
+      moot.push(...openOnAccount);
+      break;
+    }
+    case 'keep': {
+      const reason = decision.reason.trim();
+      if (reason.length < 5) throw new ResolveError('keeping it as it is needs a written reason', 'invalid');
+      if (account && task.type === 'transfer_or_close' && account.status === 'transfer_pending' && !openOnAccount.some((t) => t.type === 'transfer_or_close')) {
+        accountAfter = { ...account, status: 'active' };
+      }
+      resolution = { action: 'keep', reason: reason.slice(0, 1000), by, at: nowIso };
+      break;
+    }
+    case 'acknowledge': {
+      const person = await store.findPerson([task.subjectEmail]);
+      if (person) {
+        const after: Person = { ...person, policyAcknowledgedAt: nowIso, updatedAt: nowIso, version: person.version + 1 };
+        ops.push(...store.personChange(person, after, input.actor, 'person.policy_acknowledged'));
+      }
+      resolution = { action: 'acknowledge', by, at: nowIso };
+      break;
+    }
+  }
+
+  const done: Task = { ...task, status: 'done', resolution, updatedAt: nowIso, version: task.version + 1 };
+  ops.push(...store.taskChange(task, done, input.actor, `task.${decision.action === 'acknowledge' ? 'acknowledged' : 'resolved'}`));
+  if (account && accountAfter && accountAfter !== account) {
+    ops.push(...store.accountChange(account, { ...accountAfter, updatedAt: nowIso, version: account.version + 1 }, input.actor, `account.${decision.action === 'close' ? 'closed' : decision.action === 'transfer' ? 'transferred' : 'kept'}`));
+  }
+  for (const t of moot) {
+    const cancelled: Task = {
+      ...t,
+      status: 'cancelled',
+      resolution: { action: 'cancelled', reason: 'the account was closed', by, at: nowIso },
+      delivery: t.delivery.state === 'sent' ? { kind: 'cancelled', state: 'pending' } : { ...t.delivery, kind: 'cancelled', state: 'skipped' },
+      updatedAt: nowIso,
+      version: t.version + 1,
+    };
+    ops.push(...store.taskChange(t, cancelled, input.actor, 'task.cancelled'));
+  }
+  if (input.linkNonce) ops.push(store.useTokenOnce(input.linkNonce.nonce, task.id, input.linkNonce.expiresAt));
+  try {
+    await store.transact(ops);
+  } catch (err) {
+    if (err instanceof ConflictError && input.linkNonce && (await store.isTokenUsed(input.linkNonce.nonce))) {
+      throw new ResolveError('this link has already been used', 'not_open');
+    }
+    throw err;
+  }
+
+  await deps.publisher.publish('Task Resolved', {
+    taskId: done.id,
+    taskType: done.type,
+    accountId: done.accountId,
+    platform: done.platform,
+    handle: done.handle,
+    school: done.school,
+    subjectEmail: done.subjectEmail,
+    resolution: done.resolution,
+  });
+  if (moot.length) await deliverPending(deps, await store.getTasks(moot.map((t) => t.id)));
+  logger.info('task resolved', { taskId: done.id, taskType: done.type, action: decision.action });
+  return done;
+}
+
+export function describeClosed(task: Task): string {
+  const r = task.resolution;
+  if (task.status === 'cancelled') return `this task was cancelled${r?.action === 'cancelled' ? `: ${r.reason}` : ''}`;
+  if (!r) return 'this task is already resolved';
+  const when = r.at.slice(0, 10);
+  switch (r.action) {
+    case 'transfer': return `this task was already resolved on ${when} by ${r.by}: transferred to ${r.to}`;
+    case 'close': return `this task was already resolved on ${when} by ${r.by}: the account was closed`;
+    case 'keep': return `this task was already resolved on ${when} by ${r.by}: kept as it is`;
+    case 'acknowledge': return `the policy was already acknowledged on ${when}`;
+    default: return 'this task is already resolved';
+  }
+}

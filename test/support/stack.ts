@@ -1,0 +1,78 @@
+/** A whole local stack for one test file: in memory, free ports, its own tables in the shared DynamoDB Local. */
+import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { inject } from 'vitest';
+import { Store } from '../../functions/adapters/store.ts';
+import { importRegister } from '../../functions/usecases/register.ts';
+import { startLocalStack, type LocalStack, type LocalStackOptions } from '../../infra/local/stack.ts';
+import { testTemplate, uniquePrefix } from './env.ts';
+
+export const SAMPLE_REGISTER = path.resolve(import.meta.dirname, '../../samples/register.csv');
+
+export interface TestStack extends LocalStack {
+  store: Store;
+  logs: string[];
+}
+
+export async function startTestStack(options: Partial<LocalStackOptions> = {}): Promise<TestStack> {
+  const logs: string[] = [];
+  const stack = await startLocalStack({
+    dynamoEndpoint: inject('dynamoEndpoint'),
+    template: testTemplate(),
+    prefix: uniquePrefix(),
+    ports: { dynamodb: 0, ses: 0, aws: 0, http: 0, graph: 0 },
+    timeScale: 0.0005,
+    schedules: false,
+    log: (l) => logs.push(l),
+    ...options,
+  });
+  return Object.assign(stack, { store: new Store(stack.outputs.tableName), logs });
+}
+
+export const SCHOOLS = [
+  { id: 'oakfield', name: 'Oakfield Academy', itManagers: ['it@oakfield.sch.uk'], domains: ['oakfield.sch.uk'] },
+  { id: 'riverside', name: 'Riverside Primary', itManagers: ['it@riverside.sch.uk'], domains: ['riverside.sch.uk'] },
+  { id: 'hillcrest', name: 'Hillcrest School', itManagers: ['it@hillcrest.sch.uk'], domains: ['hillcrest.sch.uk'] },
+];
+
+/** The three sample schools and the sample register (24 accounts). */
+export async function seedRegister(store: Store): Promise<void> {
+  const actor = { by: 'it@oakfield.sch.uk', source: 'test' };
+  for (const s of SCHOOLS) await store.putSchool(s, actor);
+  const result = await importRegister(store, readFileSync(SAMPLE_REGISTER), { actor });
+  if (!result.ok) throw new Error(JSON.stringify(result.errors));
+}
+
+export function busClient(stack: LocalStack): EventBridgeClient {
+  return new EventBridgeClient({ endpoint: stack.outputs.endpoints.aws, region: 'eu-west-2', credentials: { accessKeyId: 'x', secretAccessKey: 'x' } });
+}
+
+export async function putEvent(stack: LocalStack, detailType: string, detail: Record<string, unknown>, source = 'hr'): Promise<string> {
+  const out = await busClient(stack).send(new PutEventsCommand({
+    Entries: [{ EventBusName: stack.outputs.eventBusName, Source: source, DetailType: detailType, Detail: JSON.stringify(detail) }],
+  }));
+  const id = out.Entries?.[0]?.EventId;
+  if (!id) throw new Error(`PutEvents failed: ${JSON.stringify(out.Entries)}`);
+  return id;
+}
+
+export interface StoredEmail {
+  messageId: string;
+  from: string;
+  destination: { to: string[]; cc: string[]; bcc: string[] };
+  subject: string;
+  body: { html?: string; text?: string };
+  at: number;
+}
+
+export async function inbox(stack: LocalStack): Promise<StoredEmail[]> {
+  const res = await fetch(`${stack.outputs.endpoints.ses}/store`);
+  return ((await res.json()) as { emails: StoredEmail[] }).emails;
+}
+
+export function actionUrlIn(email: StoredEmail): string {
+  const m = /(http:\/\/127\.0\.0\.1:\d+\/actions\/[A-Za-z0-9._%-]+)/.exec(email.body.text ?? '');
+  if (!m) throw new Error(`no action link in: ${email.subject}`);
+  return m[1]!;
+}
