@@ -15,7 +15,7 @@ import { depsFromEnv } from '../functions/usecases/deps.ts';
 import { planLeaverReport } from '../functions/usecases/leavers.ts';
 import { resolveTask, ResolveError, type Decision } from '../functions/usecases/resolve.ts';
 import { exportRegister, importRegister, listRegister } from '../functions/usecases/register.ts';
-import { describeIssues, HrEvent, PutEventFile } from '../events/schemas.ts';
+import { describeIssues, HrEvent, parsePutEventFile } from '../events/schemas.ts';
 import { table } from './format.ts';
 import { CliError, resolveTarget, type Target } from './target.ts';
 
@@ -187,9 +187,9 @@ eventsCmd
     } catch (err) {
       throw new CliError(`cannot read ${file}: ${(err as Error).message}`);
     }
-    const parsed = PutEventFile.safeParse(raw);
-    if (!parsed.success) throw new CliError(`${file}: ${describeIssues(parsed.error)}`);
-    const entries = Array.isArray(parsed.data) ? parsed.data : [parsed.data];
+    const parsed = parsePutEventFile(raw);
+    if (!parsed.ok) throw new CliError(`${file}: ${parsed.reason}`);
+    const { entries } = parsed;
     const { target } = await connect();
     if (o.dryRun) {
       for (const [i, e] of entries.entries()) process.stdout.write(`${await describeDryRun(i + 1, e)}\n`);

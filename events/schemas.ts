@@ -4,6 +4,11 @@
 import { z } from 'zod';
 import { isEmail, normaliseEmail, parseDate } from '../functions/domain/model.ts';
 
+// "leaveDate: is required" reads better than zod's "expected string, received undefined".
+z.config({
+  customError: (issue) => (issue.code === 'invalid_type' && issue.input === undefined ? 'is required' : undefined),
+});
+
 const email = z
   .string()
   .trim()
@@ -84,7 +89,12 @@ export const PutEventEntry = z.object({
   DetailType: z.string().min(1).max(128),
   Detail: z.union([z.string(), z.record(z.string(), z.unknown())]),
 });
-export const PutEventFile = z.union([PutEventEntry, z.array(PutEventEntry).min(1)]);
+/** A file for `custodian events send`: one entry or an array of them. */
+export function parsePutEventFile(raw: unknown): { ok: true; entries: Array<z.infer<typeof PutEventEntry>> } | { ok: false; reason: string } {
+  const result = Array.isArray(raw) ? z.array(PutEventEntry).min(1).safeParse(raw) : PutEventEntry.safeParse(raw);
+  if (!result.success) return { ok: false, reason: describeIssues(result.error) };
+  return { ok: true, entries: Array.isArray(result.data) ? result.data : [result.data] };
+}
 
 /** A readable one-line reason from a zod error: `detail.email: is not an email address`. */
 export function describeIssues(error: z.ZodError): string {

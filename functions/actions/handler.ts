@@ -7,7 +7,9 @@ import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { logger } from '../adapters/logger.ts';
 import { normaliseEmail } from '../domain/model.ts';
 import { verifyToken, type TokenPayload } from '../domain/tokens.ts';
-import type { Task } from '../domain/tasks.ts';
+import { accountLabel, type Task } from '../domain/tasks.ts';
+import type { Platform } from '../domain/model.ts';
+import { longDate } from '../domain/working-days.ts';
 import { bodyBytes, header, html, rawBody, type HttpResult } from '../http/responses.ts';
 import { depsFromEnv, type Deps } from '../usecases/deps.ts';
 import { accountView } from '../usecases/notify.ts';
@@ -30,7 +32,7 @@ async function check(d: Deps, token: string | undefined): Promise<Checked> {
   }
   const task = await d.store.getTask(verdict.payload.t);
   if (!task) return page(404, 'Task not found', 'The task this link was for no longer exists.');
-  if (task.status !== 'open') return page(409, 'Nothing left to do', `${describeClosed(task)}.`, 'info');
+  if (task.status !== 'open') return page(409, 'Nothing left to do', `${capitalise(describeClosed(task))}.`, 'info');
   if (await d.store.isTokenUsed(verdict.payload.n)) return page(409, 'This link has already been used', 'Each link works once.', 'info');
   return { ok: true, payload: verdict.payload, task };
 }
@@ -89,21 +91,23 @@ export async function handler(event: APIGatewayProxyEventV2): Promise<HttpResult
   } catch (err) {
     if (err instanceof ResolveError) {
       if (err.code === 'invalid') return render(d, task, formAction, 400, err.message, values);
-      return html(409, resultPage({ trustName: d.config.trustName, title: 'Nothing was changed', message: `${err.message}.`, kind: 'info' }));
+      return html(409, resultPage({ trustName: d.config.trustName, title: 'Nothing was changed', message: `${capitalise(err.message)}.`, kind: 'info' }));
     }
     throw err;
   }
 }
 
+const capitalise = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
+
 function outcome(task: Task): string {
   const r = task.resolution;
-  const what = task.platform ? `${task.platform} ${task.handle}` : 'the policy';
+  const what = task.platform && task.handle ? accountLabel({ platform: task.platform as Platform, handle: task.handle }) : 'the policy';
   switch (r?.action) {
     case 'transfer':
       return task.type === 'transfer_or_close'
         ? `The register now shows ${what} registered to ${r.to}. Make sure the login email on the platform itself is changed to match.`
         : task.type === 'replace_admin' ? `${r.to} is now recorded as an administrator of ${what}.` : `${r.to} is now recorded as supervisor of ${what}.`;
-    case 'close': return `${what} is recorded as closed on ${r.closedOn}. Make sure it is closed on the platform itself.`;
+    case 'close': return `${what} is recorded as closed on ${longDate(r.closedOn)}. Make sure it is closed on the platform itself.`;
     case 'keep': return `${what} is kept as it is. Your reason has been recorded.`;
     case 'acknowledge': return 'Thank you: your acknowledgement of the social media policy has been recorded.';
     default: return 'Recorded.';

@@ -5,7 +5,7 @@
  */
 import { emailDomain, isEmail, normaliseEmail, type Account, type Actor, type Person } from '../domain/model.ts';
 import { actionsFor, type Resolution, type Task } from '../domain/tasks.ts';
-import { londonDate } from '../domain/working-days.ts';
+import { londonDate, longDate } from '../domain/working-days.ts';
 import { ConflictError, type TransactItem } from '../adapters/store.ts';
 import { logger } from '../adapters/logger.ts';
 import type { Deps } from './deps.ts';
@@ -176,7 +176,7 @@ export function describeClosed(task: Task): string {
   const r = task.resolution;
   if (task.status === 'cancelled') return `this task was cancelled${r?.action === 'cancelled' ? `: ${r.reason}` : ''}`;
   if (!r) return 'this task is already resolved';
-  const when = r.at.slice(0, 10);
+  const when = longDate(r.at.slice(0, 10));
   switch (r.action) {
     case 'transfer': return `this task was already resolved on ${when} by ${r.by}: transferred to ${r.to}`;
     case 'close': return `this task was already resolved on ${when} by ${r.by}: the account was closed`;
