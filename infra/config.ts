@@ -31,8 +31,6 @@ export const DeploymentSettings = z.object({
   retainData: z.boolean().default(true),
   /** ARN of a customer-managed KMS key for the table; AWS-owned encryption when absent. */
   tableKmsKeyArn: z.string().regex(/^arn:aws[a-z-]*:kms:/, 'must be a KMS key ARN').optional(),
-  /** Graph delta sync period in minutes. */
-  deltaSyncMinutes: z.number().int().min(5).max(1440).default(60),
 });
 export type DeploymentSettings = z.infer<typeof DeploymentSettings>;
 

@@ -8,7 +8,7 @@
 export const ENV_KEYS = [
   'TABLE_NAME', 'EVENT_BUS_NAME', 'SENDER_ADDRESS', 'TRUST_NAME', 'TRUST_IT_CONTACT', 'PUBLIC_BASE_URL',
   'LINK_SECRET_ID', 'HR_WEBHOOK_SECRET_ID', 'GRAPH_SECRET_ID', 'DEAD_LETTER_QUEUE_URL', 'GRAPH_QUEUE_URL',
-  'HR_SOURCES', 'LINK_EXPIRY_DAYS', 'ESCALATE_AFTER_WORKING_DAYS', 'PERSON_RETENTION_DAYS',
+  'HR_SOURCES', 'LINK_EXPIRY_DAYS', 'ESCALATE_AFTER_WORKING_DAYS', 'PERSON_RETENTION_DAYS', 'GRAPH_BASE_URL',
 ] as const;
 export type EnvKey = (typeof ENV_KEYS)[number];
 
@@ -101,6 +101,49 @@ export const FUNCTIONS: FunctionSpec[] = [
     environment: ['EVENT_BUS_NAME', 'HR_WEBHOOK_SECRET_ID', 'HR_SOURCES'],
     triggers: [{ kind: 'http', method: 'POST', path: '/hr/events' }],
     permissions: { putEvents: true, secrets: ['hrWebhook'] },
+  },
+  {
+    name: 'graph-webhook',
+    entry: 'functions/graph-webhook/handler.ts',
+    description: 'Microsoft Graph webhook: validation handshake, clientState check, enqueue',
+    memorySize: 256,
+    timeoutSeconds: 10,
+    environment: ['GRAPH_SECRET_ID', 'GRAPH_QUEUE_URL'],
+    triggers: [
+      { kind: 'http', method: 'POST', path: '/graph/notifications' },
+      { kind: 'http', method: 'POST', path: '/graph/lifecycle' },
+    ],
+    permissions: { secrets: ['graph'], sendToQueues: ['graphChanges'] },
+  },
+  {
+    name: 'graph-changes',
+    entry: 'functions/graph-changes/handler.ts',
+    description: 'Queued Graph notifications: apply user changes, renew or recreate the subscription',
+    memorySize: 512,
+    timeoutSeconds: 120,
+    environment: ['TABLE_NAME', 'EVENT_BUS_NAME', 'GRAPH_SECRET_ID', 'GRAPH_BASE_URL', ...MAIL_ENV],
+    triggers: [{ kind: 'queue', queue: 'graphChanges', batchSize: 10 }],
+    permissions: {
+      table: { actions: [...READ, ...WRITE], indexes: ['byEmail', 'byType'] },
+      sendEmail: true,
+      putEvents: true,
+      secrets: ['links', 'graph'],
+    },
+  },
+  {
+    name: 'directory-sync',
+    entry: 'functions/directory-sync/handler.ts',
+    description: 'Hourly: Graph subscription upkeep and the delta query backstop',
+    memorySize: 512,
+    timeoutSeconds: 600,
+    environment: ['TABLE_NAME', 'EVENT_BUS_NAME', 'GRAPH_SECRET_ID', 'GRAPH_BASE_URL', ...MAIL_ENV],
+    triggers: [{ kind: 'schedule', name: 'delta sync and subscription upkeep', expression: 'rate(1 hour)' }],
+    permissions: {
+      table: { actions: [...READ, ...WRITE], indexes: ['byEmail', 'byType'] },
+      sendEmail: true,
+      putEvents: true,
+      secrets: ['links', 'graph'],
+    },
   },
 ];
 

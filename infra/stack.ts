@@ -89,6 +89,7 @@ export class CustodianStack extends Stack {
       LINK_EXPIRY_DAYS: String(settings.linkExpiryDays),
       ESCALATE_AFTER_WORKING_DAYS: String(settings.escalateAfterWorkingDays),
       PERSON_RETENTION_DAYS: String(settings.personDataRetentionDays),
+      GRAPH_BASE_URL: 'https://graph.microsoft.com',
     };
 
     for (const spec of props.functions ?? FUNCTIONS) {

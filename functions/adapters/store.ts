@@ -28,6 +28,13 @@ export interface Capacity {
   write: number;
 }
 
+export interface DirectoryState {
+  deltaLink?: string;
+  lastSyncAt?: string;
+  subscriptionId?: string;
+  subscriptionExpiresAt?: string;
+}
+
 export interface AccountLink {
   accountId: string;
   role: LinkRole;
@@ -314,9 +321,26 @@ export class Store {
 
   // ---------- directory sync state ----------
 
-  /** The Graph delta state, present once the directory has been synchronised at least once. */
-  getDirectoryState(): Promise<{ deltaLink?: string; lastSyncAt?: string } | undefined> {
-    return this.get(keys.directoryState());
+  /** The Graph delta and subscription state, present once the directory has been connected. */
+  getDirectoryState(): Promise<DirectoryState | undefined> {
+    return this.get<DirectoryState>(keys.directoryState());
+  }
+
+  /** Bookkeeping of the directory connection (delta link, subscription); not a register change, so not audited. */
+  async putDirectoryState(state: DirectoryState): Promise<void> {
+    await this.transact([this.put({ ...keys.directoryState(), entity: 'directory', ...state })]);
+  }
+
+  /**
+   * A person first known from HR becomes the directory's person: the HR record and its address items are removed
+   * and the merged record written under its directory key, in one transaction with the audit entry.
+   */
+  personMerge(from: Person, into: Person | undefined, after: Person, actor: Actor): TransactItem[] {
+    const ops = this.personChange(into, after, actor, 'person.merged');
+    const keep = new Set(after.key === from.key ? after.addresses : []);
+    ops.push(this.delete(keys.person(from.key)));
+    for (const email of from.addresses) if (!keep.has(email)) ops.push(this.delete(keys.personAddress(from.key, email)));
+    return ops;
   }
 
   // ---------- audit ----------

@@ -15,6 +15,11 @@ export interface LeaverReport {
   /** The event's id and time (EventBridge `time`), to order duplicates and late arrivals. */
   eventId: string;
   eventTime: string;
+  /**
+   * `leaving` (the default): the person is leaving. `address_gone`: these addresses no longer exist in the
+   * directory (renamed or deleted), so accounts registered to them can no longer be recovered by email.
+   */
+  cause?: 'leaving' | 'address_gone';
 }
 
 export interface PlanContext {
@@ -37,8 +42,8 @@ function newTask(fields: Omit<Task, 'status' | 'createdAt' | 'updatedAt' | 'vers
 
 /**
  * A task that should exist after this report: created when new; re-opened when it was cancelled by an
- * earlier cancellation and this report is newer; its due date moved when HR changed the leave date.
- * Returns undefined when nothing changes (a duplicate report).
+ * earlier cancellation and this report is newer; its due date brought forward when a newer report makes it
+ * sooner. Returns undefined when nothing changes (a duplicate report).
  */
 function reconcile(existing: Task | undefined, wanted: Task, report: LeaverReport, ctx: PlanContext): Task | undefined {
   if (!existing) return wanted;
@@ -62,7 +67,9 @@ function reconcile(existing: Task | undefined, wanted: Task, report: LeaverRepor
       version: existing.version + 1,
     };
   }
-  if (existing.status === 'open' && newer && existing.eventDate !== wanted.eventDate) {
+  // A newer report may bring the deadline forward (the directory disabled the account early), never push it back:
+  // once one source says the address is going sooner, the sooner date stands.
+  if (existing.status === 'open' && newer && wanted.dueDate < existing.dueDate) {
     return { ...existing, dueDate: wanted.dueDate, eventDate: wanted.eventDate, sourceEvent: report.eventId, sourceTime: report.eventTime, updatedAt: ctx.nowIso, version: existing.version + 1 };
   }
   return undefined;
@@ -77,6 +84,22 @@ export function planLeaver(report: LeaverReport, accounts: Account[], existingTa
   const mine = new Set(report.addresses);
   const who = report.displayName ?? [...mine][0]!;
   const plans: AccountPlan[] = [];
+  /** Records an account's plan when its tasks or the account itself change. */
+  const commit = (account: Account, afterAdmins: Account, wanted: Task[]) => {
+    const tasks = wanted.flatMap((w) => {
+      const before = existingTasks.get(w.id);
+      const next = reconcile(before, w, report, ctx);
+      return next ? [{ before, after: next }] : [];
+    });
+    // The account awaits a transfer only when this report opened (or re-opened) its transfer task; a replay of a
+    // report whose task was already resolved must leave the account as the resolution left it.
+    let after = afterAdmins;
+    if (after.status === 'active' && tasks.some((t) => t.after.type === 'transfer_or_close' && (!t.before || t.before.status !== 'open'))) {
+      after = { ...after, status: 'transfer_pending' };
+    }
+    const changed = after !== account ? { ...after, updatedAt: ctx.nowIso, version: account.version + 1 } : account;
+    if (tasks.length > 0 || changed !== account) plans.push({ before: account, after: changed, tasks });
+  };
   for (const account of accounts) {
     if (account.status === 'closed') continue;
     const school = ctx.schools.get(account.school);
@@ -109,13 +132,24 @@ export function planLeaver(report: LeaverReport, accounts: Account[], existingTa
         id: taskId('transfer_or_close', account.id, account.linkedEmail),
         type: 'transfer_or_close',
         subjectEmail: account.linkedEmail,
-        reason: `${label} is registered to ${who}'s email address, and ${who} is leaving`,
+        reason: report.cause === 'address_gone'
+          ? `${label} is registered to ${account.linkedEmail}, which no longer exists in the directory`
+          : `${label} is registered to ${who}'s email address, and ${who} is leaving`,
       }, ctx));
-      if (after.status === 'active') after = { ...after, status: 'transfer_pending' };
+    }
+    // An address that is gone concerns only the accounts registered to it; the person may well still be here.
+    if (report.cause === 'address_gone') {
+      commit(account, after, wanted);
+      continue;
     }
 
     const leaving = account.admins.filter((e) => mine.has(e));
-    const adminSubject = leaving[0] ?? account.removedAdmins?.find((r) => mine.has(r.email))?.email;
+    // A report that removes them now can leave the account short. One that finds them already removed only
+    // updates the task it made then: a replay, after someone else has also gone, must not open a second task
+    // for the same gap.
+    const removedEarlier = account.removedAdmins?.find((r) => mine.has(r.email))?.email;
+    const adminSubject = leaving[0]
+      ?? (removedEarlier && existingTasks.has(taskId('replace_admin', account.id, removedEarlier)) ? removedEarlier : undefined);
     if (leaving.length > 0) {
       after = {
         ...after,
@@ -146,13 +180,7 @@ export function planLeaver(report: LeaverReport, accounts: Account[], existingTa
       }, ctx));
     }
 
-    const tasks = wanted.flatMap((w) => {
-      const before = existingTasks.get(w.id);
-      const next = reconcile(before, w, report, ctx);
-      return next ? [{ before, after: next }] : [];
-    });
-    if (after !== account) after = { ...after, updatedAt: ctx.nowIso, version: account.version + 1 };
-    if (tasks.length > 0 || after !== account) plans.push({ before: account, after, tasks });
+    commit(account, after, wanted);
   }
   return plans;
 }

@@ -87,6 +87,9 @@ export interface Person {
   directoryManagerEmail?: string;
   /** From the directory; undefined when the directory has not reported the person. */
   accountEnabled?: boolean;
+  /** The directory's employeeLeaveDateTime (date part), and whether the directory has deleted the user. */
+  directoryLeaveDate?: IsoDate;
+  directoryDeleted?: boolean;
   status: PersonStatus;
   leaveDate?: IsoDate;
   startDate?: IsoDate;
@@ -99,7 +102,7 @@ export interface Person {
   version: number;
 }
 
-export type FindingCode = 'fewer_than_two_admins' | 'linked_email_off_domain' | 'unknown_school';
+export type FindingCode = 'fewer_than_two_admins' | 'linked_email_off_domain' | 'unknown_school' | 'linked_email_not_in_directory';
 
 export interface Finding {
   code: FindingCode;
@@ -175,8 +178,11 @@ export function parseDate(value: string): IsoDate | undefined {
   return date.toISOString().slice(0, 10);
 }
 
-/** The register's own view of risk: accepted rows that a person should look at. */
-export function findingsFor(account: AccountFields, school: School | undefined): Finding[] {
+/**
+ * The register's own view of risk: accepted rows that a person should look at. `directory`, when the directory is
+ * connected, says whether an address belongs to an enabled account there.
+ */
+export function findingsFor(account: AccountFields, school: School | undefined, directory?: (email: string) => boolean): Finding[] {
   const findings: Finding[] = [];
   if (account.admins.length < 2) {
     findings.push({
@@ -190,6 +196,12 @@ export function findingsFor(account: AccountFields, school: School | undefined):
     findings.push({
       code: 'linked_email_off_domain',
       message: `linked email is not on ${school.name}'s domains (${school.domains.join(', ')})`,
+    });
+  }
+  if (directory && !directory(normaliseEmail(account.linkedEmail))) {
+    findings.push({
+      code: 'linked_email_not_in_directory',
+      message: 'linked email is not an enabled account in the directory (renamed, deleted or never existed)',
     });
   }
   return findings;

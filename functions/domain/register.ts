@@ -43,7 +43,7 @@ export interface RegisterEntry extends Account {
   findings: Finding[];
 }
 
-export function withFindings(accounts: Account[], schools: School[]): RegisterEntry[] {
+export function withFindings(accounts: Account[], schools: School[], directory?: (email: string) => boolean): RegisterEntry[] {
   const byId = new Map(schools.map((s) => [s.id, s]));
-  return accounts.map((a) => ({ ...a, findings: findingsFor(a, byId.get(a.school)) }));
+  return accounts.map((a) => ({ ...a, findings: findingsFor(a, byId.get(a.school), directory) }));
 }

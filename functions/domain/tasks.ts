@@ -66,7 +66,7 @@ export function leaverDueDate(leaveDate: IsoDate, today: IsoDate): IsoDate {
   if (leaveDate < today) return addWorkingDays(today, 2);
   // A leave date on a weekend or bank holiday means the working day before it.
   const due = onOrBeforeWorkingDay(leaveDate);
-  return due < today ? today : due;
+  return due < today ? addWorkingDays(today, 0) : due;
 }
 
 /** The leaver's line manager and the school's IT managers; the trust IT contact stands in for whichever is unknown. */

@@ -41,6 +41,7 @@ export function verifyToken(secret: string, token: string | undefined, nowSecond
   } catch {
     return { ok: false, reason: 'malformed' };
   }
+  if (!parsed || typeof parsed !== 'object') return { ok: false, reason: 'malformed' };
   const p = parsed as Partial<TokenPayload>;
   if (typeof p.t !== 'string' || typeof p.e !== 'number' || typeof p.n !== 'string') return { ok: false, reason: 'malformed' };
   if (p.e < nowSeconds) return { ok: false, reason: 'expired' };

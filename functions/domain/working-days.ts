@@ -36,10 +36,16 @@ export function isWorkingDay(d: IsoDate): boolean {
   return day !== 0 && day !== 6 && !isBankHoliday(d);
 }
 
-/** `n` working days after `d` (n = 0: `d` itself if it is a working day, else the next one). */
+/**
+ * `n` working days after `d`: from a Saturday, 1 working day is the Monday. n = 0 gives `d` itself when it is a
+ * working day, else the next working day.
+ */
 export function addWorkingDays(d: IsoDate, n: number): IsoDate {
   let date = d;
-  while (!isWorkingDay(date)) date = addDays(date, 1);
+  if (n === 0) {
+    while (!isWorkingDay(date)) date = addDays(date, 1);
+    return date;
+  }
   for (let i = 0; i < n; ) {
     date = addDays(date, 1);
     if (isWorkingDay(date)) i++;

@@ -138,6 +138,40 @@ export async function processLeaver(deps: Deps, input: LeaverInput, meta: EventM
 }
 
 /**
+ * Addresses that no longer exist in the directory (a rename, a removed alias): accounts registered to them get a
+ * transfer_or_close task, because nobody can recover them by email any more.
+ */
+export async function processAddressesGone(deps: Deps, input: { addresses: string[]; displayName?: string; eventId: string; eventTime: string }): Promise<number> {
+  const plans = await withRetry(async () => {
+    const { store } = deps;
+    const report: LeaverReport = {
+      addresses: input.addresses,
+      displayName: input.displayName,
+      leaveDate: londonDate(deps.clock()),
+      eventId: input.eventId,
+      eventTime: input.eventTime,
+      cause: 'address_gone',
+    };
+    const links = await store.linksForEmails(input.addresses);
+    const accounts = await store.getAccounts(links.filter((l) => l.role === 'linked').map((l) => l.accountId));
+    const existing = new Map((await store.tasksForSubjects(input.addresses)).map((t) => [t.id, t]));
+    const planned = planLeaver(report, accounts, existing, await planContext(deps));
+    const meta: EventMeta = { id: input.eventId, time: input.eventTime, origin: 'directory' };
+    for (const plan of planned) {
+      await store.transact([
+        ...(plan.after !== plan.before ? store.accountChange(plan.before, plan.after, actor(meta), 'account.address_gone') : []),
+        ...plan.tasks.flatMap((t) => store.taskChange(t.before, t.after, actor(meta), t.before ? 'task.reopened' : 'task.created')),
+      ]);
+    }
+    return planned;
+  });
+  const tasks = await deps.store.tasksForSubjects(input.addresses);
+  await deliverPending(deps, tasks.filter((t) => t.status === 'open'));
+  logger.info('addresses gone from the directory', { addresses: input.addresses.length, accounts: plans.length });
+  return plans.length;
+}
+
+/**
  * The leaver is not leaving after all (HR cancelled, or they joined again): their open tasks are cancelled and
  * the assignees told, they are restored as administrator, accounts waiting on them return to active.
  */

@@ -117,7 +117,13 @@ export async function exportRegister(store: Store): Promise<string> {
 }
 
 export async function listRegister(store: Store, filter: { school?: string; status?: AccountStatus } = {}): Promise<RegisterEntry[]> {
-  const [accounts, schools] = await Promise.all([store.listAccounts({ school: filter.school }), store.listSchools()]);
-  const entries = withFindings(accounts, schools).filter((a) => !filter.status || a.status === filter.status);
+  const [accounts, schools, directoryState] = await Promise.all([store.listAccounts({ school: filter.school }), store.listSchools(), store.getDirectoryState()]);
+  // Once the directory is connected, a linked email with no enabled account behind it is a finding.
+  let inDirectory: ((email: string) => boolean) | undefined;
+  if (directoryState?.lastSyncAt) {
+    const enabled = new Set((await store.listPeople()).filter((p) => p.accountEnabled === true).flatMap((p) => p.addresses));
+    inDirectory = (email) => enabled.has(email);
+  }
+  const entries = withFindings(accounts, schools, inDirectory).filter((a) => !filter.status || a.status === filter.status);
   return entries.sort((a, b) => a.school.localeCompare(b.school) || a.id.localeCompare(b.id));
 }

@@ -39,6 +39,7 @@ export interface EmulatorUser {
   proxyAddresses: string[];
   accountEnabled: boolean;
   employeeLeaveDateTime: string | null;
+  employeeId?: string | null;
   jobTitle?: string | null;
   department?: string | null;
   managerId?: string | null;
@@ -127,6 +128,7 @@ const userSchema = z.object({
   proxyAddresses: z.array(z.string()),
   accountEnabled: z.boolean(),
   employeeLeaveDateTime: z.string().nullable(),
+  employeeId: z.string().nullable().optional(),
   jobTitle: z.string().nullable().optional(),
   department: z.string().nullable().optional(),
   managerId: z.string().nullable().optional(),
@@ -137,7 +139,7 @@ const fixtureSchema = z.object({ tenantId: z.string().optional(), users: z.array
 /** The properties a user resource has here; anything else in $select is a 400, as in Graph. */
 const USER_PROPERTIES = [
   'id', 'displayName', 'givenName', 'surname', 'mail', 'userPrincipalName', 'proxyAddresses',
-  'accountEnabled', 'employeeLeaveDateTime', 'jobTitle', 'department', 'businessPhones',
+  'accountEnabled', 'employeeLeaveDateTime', 'employeeId', 'jobTitle', 'department', 'businessPhones',
   'mobilePhone', 'officeLocation', 'preferredLanguage',
 ] as const;
 /**
@@ -161,6 +163,7 @@ function graphView(u: EmulatorUser): Record<string, unknown> {
     proxyAddresses: [...u.proxyAddresses],
     accountEnabled: u.accountEnabled,
     employeeLeaveDateTime: u.employeeLeaveDateTime,
+    employeeId: u.employeeId ?? null,
     jobTitle: u.jobTitle ?? null,
     department: u.department ?? null,
     businessPhones: [],

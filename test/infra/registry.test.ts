@@ -30,8 +30,9 @@ describe.each(FUNCTIONS.map((f) => [f.name, f] as const))('%s', (_name, spec) =>
     const want = (kind: string) => spec.triggers.filter((t) => t.kind === kind);
     expect(rules.map(([, r]) => r.Properties?.EventPattern['detail-type']).sort()).toEqual(want('event').map((t) => (t as { detailTypes: string[] }).detailTypes).sort());
     expect(routes.map(([, r]) => r.Properties?.RouteKey).sort()).toEqual(want('http').map((t) => `${(t as { method: string }).method} ${(t as { path: string }).path}`).sort());
-    expect(schedules.map(([, r]) => [r.Properties?.ScheduleExpression, r.Properties?.ScheduleExpressionTimezone ?? undefined])).toEqual(
-      want('schedule').map((t) => [(t as { expression: string }).expression, (t as { timezone?: string }).timezone]),
+    // EventBridge Scheduler reads a schedule without a time zone as UTC, and CDK writes that down.
+    expect(schedules.map(([, r]) => [r.Properties?.ScheduleExpression, r.Properties?.ScheduleExpressionTimezone])).toEqual(
+      want('schedule').map((t) => [(t as { expression: string }).expression, (t as { timezone?: string }).timezone ?? 'Etc/UTC']),
     );
     expect(mappings.length).toBe(want('queue').length);
   });
