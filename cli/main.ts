@@ -13,6 +13,9 @@ import { formatRowErrors } from '../functions/domain/register-csv.ts';
 import { ACCOUNT_STATUSES, isEmail, normaliseEmail, TASK_STATUSES, type AccountStatus, type Actor, type TaskStatus } from '../functions/domain/model.ts';
 import { depsFromEnv } from '../functions/usecases/deps.ts';
 import { planLeaverReport } from '../functions/usecases/leavers.ts';
+import { addPolicy, markPolicyReviewed, PolicyError } from '../functions/usecases/policies.ts';
+import { runSweep } from '../functions/usecases/sweep.ts';
+import { listDeadLetters, redrive } from '../functions/usecases/dead-letters.ts';
 import { resolveTask, ResolveError, type Decision } from '../functions/usecases/resolve.ts';
 import { exportRegister, importRegister, listRegister } from '../functions/usecases/register.ts';
 import { describeIssues, HrEvent, parsePutEventFile } from '../events/schemas.ts';
@@ -156,14 +159,22 @@ tasksCmd
   .option('--keep', 'keep it as it is (needs --reason)')
   .option('--reason <text>', 'why it is kept as it is')
   .option('--acknowledge', 'the policy has been read and accepted (acknowledge_policy tasks)')
-  .action(async (id: string, o: { transferTo?: string; close?: boolean; keep?: boolean; reason?: string; acknowledge?: boolean }) => {
-    const chosen = [o.transferTo !== undefined, !!o.close, !!o.keep, !!o.acknowledge].filter(Boolean).length;
-    if (chosen !== 1) throw new CliError('choose exactly one of --transfer-to <email>, --close, --keep --reason <text>, --acknowledge');
+  .option('--confirm', 'the account is in use and monitored (attest_account tasks)')
+  .option('--request-closure', 'ask for the account to be closed (attest_account tasks)')
+  .option('--extend-to <date>', 'a new planned end date (planned_end tasks)')
+  .option('--reviewed', 'the policy has been reviewed (policy_review tasks; --next-review to set the date)')
+  .option('--next-review <date>', 'with --reviewed: the next review date (default 12 months on)')
+  .action(async (id: string, o: { transferTo?: string; close?: boolean; keep?: boolean; reason?: string; acknowledge?: boolean; confirm?: boolean; requestClosure?: boolean; extendTo?: string; reviewed?: boolean; nextReview?: string }) => {
+    const chosen = [o.transferTo !== undefined, !!o.close, !!o.keep, !!o.acknowledge, !!o.confirm, !!o.requestClosure, o.extendTo !== undefined, !!o.reviewed].filter(Boolean).length;
+    if (chosen !== 1) throw new CliError('choose exactly one of --transfer-to <email>, --close, --keep --reason <text>, --acknowledge, --confirm, --request-closure, --extend-to <date>, --reviewed');
     const by = program.opts<{ by?: string }>().by;
     if (!by || !isEmail(by)) throw new CliError('--by <email> is required: who is making this decision, for the audit');
     if (o.keep && !o.reason?.trim()) throw new CliError('--keep needs --reason <text>: why it should stay as it is');
     const decision: Decision = o.transferTo !== undefined ? { action: 'transfer', to: o.transferTo }
-      : o.close ? { action: 'close' } : o.keep ? { action: 'keep', reason: o.reason! } : { action: 'acknowledge' };
+      : o.close ? { action: 'close' } : o.keep ? { action: 'keep', reason: o.reason! }
+      : o.confirm ? { action: 'confirm' } : o.requestClosure ? { action: 'request_closure', ...(o.reason ? { reason: o.reason } : {}) }
+      : o.extendTo !== undefined ? { action: 'extend', to: o.extendTo }
+      : o.reviewed ? { action: 'reviewed', ...(o.nextReview ? { nextReview: o.nextReview } : {}) } : { action: 'acknowledge' };
     await connect();
     try {
       const done = await resolveTask(depsFromEnv(), { taskId: id, decision, actor: { by: normaliseEmail(by), source: 'cli' } });
@@ -172,6 +183,103 @@ tasksCmd
       if (err instanceof ResolveError) throw new CliError(err.message);
       throw err;
     }
+  });
+
+// ---------- sweep ----------
+program
+  .command('sweep')
+  .description('run the scheduled sweep now: reminders, escalations, attestations, planned ends, policy reviews, digest')
+  .option('--at <iso>', 'run as if the clock read this ISO date-time (e.g. 2026-12-21T07:00:00Z)')
+  .option('--json', 'print the result as JSON')
+  .action(async (o: { at?: string; json?: boolean }) => {
+    const at = o.at ? new Date(o.at) : undefined;
+    if (at && Number.isNaN(at.getTime())) throw new CliError(`--at: "${o.at}" is not an ISO date-time`);
+    await connect();
+    const deps = depsFromEnv(at ? () => at : undefined);
+    const result = await runSweep(deps, { escalateAfterWorkingDays: deps.config.escalateAfterWorkingDays });
+    if (o.json) {
+      process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+    } else if (!result.workingDay) {
+      process.stdout.write(`${result.date} is not a working day: nothing sent (what is due stays due)\n`);
+    } else {
+      process.stdout.write(`sweep ${result.date}: ${result.due} due, ${result.reminders} reminders, ${result.escalations} escalations, ${result.tasksCreated} tasks created, ${result.neglected} neglected, ${result.digests} digests\n`);
+    }
+    if (result.failures) throw new CliError(`${result.failures} items failed and stay due (see the log)`);
+  });
+
+// ---------- policies ----------
+const policiesCmd = program.command('policies').description('the policy register and its review dates');
+policiesCmd
+  .command('add')
+  .requiredOption('--title <title>', 'the policy title')
+  .requiredOption('--next-review <date>', 'next review date, YYYY-MM-DD')
+  .requiredOption('--owner <email>', 'who reviews it')
+  .option('--school <id>', 'a school (default: trust-wide)')
+  .action(async (o: { title: string; nextReview: string; owner: string; school?: string }) => {
+    await connect();
+    try {
+      const p = await addPolicy(depsFromEnv(), o, actor('cli'));
+      process.stdout.write(`policy ${p.id} added; next review ${p.nextReviewDate}\n`);
+    } catch (err) {
+      if (err instanceof PolicyError) throw new CliError(err.message);
+      throw err;
+    }
+  });
+policiesCmd
+  .command('list')
+  .option('--json', 'JSON array on stdout')
+  .action(async (o: { json?: boolean }) => {
+    const { store } = await connect();
+    const rows = (await store.listPolicies()).map(({ nextCheckOn: _n, ...p }) => p).sort((a, b) => a.nextReviewDate.localeCompare(b.nextReviewDate));
+    out(!!o.json, rows as never, [['id', 'ID'], ['title', 'TITLE'], ['school', 'SCHOOL'], ['owner', 'OWNER'], ['nextReviewDate', 'NEXT REVIEW'], ['lastReviewedOn', 'LAST REVIEWED']]);
+  });
+policiesCmd
+  .command('reviewed <id>')
+  .option('--next-review <date>', 'next review date (default: 12 months on)')
+  .action(async (id: string, o: { nextReview?: string }) => {
+    await connect();
+    try {
+      const p = await markPolicyReviewed(depsFromEnv(), id, o.nextReview, actor('cli'));
+      process.stdout.write(`policy ${p.id} reviewed; next review ${p.nextReviewDate}\n`);
+    } catch (err) {
+      if (err instanceof PolicyError) throw new CliError(err.message);
+      throw err;
+    }
+  });
+
+// ---------- dead letters ----------
+const dlq = program.command('dlq').description('the dead-letter queues: what failed or was refused, and replaying it');
+async function letters(which: 'events' | 'graph' | 'all') {
+  const { target } = await connect();
+  const queues: Array<['events' | 'graph', string | undefined]> = [['events', target.deadLetterQueueUrl], ['graph', process.env.GRAPH_CHANGES_DLQ_URL]];
+  const out = [];
+  for (const [name, url] of queues) if ((which === 'all' || which === name) && url) out.push(...(await listDeadLetters(url, name)).map((l) => ({ ...l, queueUrl: url })));
+  return { target, letters: out };
+}
+dlq
+  .command('list')
+  .addOption(new Option('--queue <queue>', 'which queue').choices(['events', 'graph', 'all']).default('all'))
+  .option('--json', 'JSON array on stdout')
+  .action(async (o: { queue: 'events' | 'graph' | 'all'; json?: boolean }) => {
+    const { letters: found } = await letters(o.queue);
+    const rows = found.map(({ receiptHandle: _r, replayMessage: _m, queueUrl: _u, ...l }) => l);
+    out(!!o.json, rows as never, [['messageId', 'ID'], ['queue', 'QUEUE'], ['sentAt', 'SENT'], ['origin', 'FROM'], ['reason', 'REASON'], ['replay', 'REPLAY']]);
+  });
+dlq
+  .command('redrive')
+  .description('replay dead letters (handlers are idempotent, so a replay changes nothing that was already done)')
+  .option('--id <messageId>', 'only this message')
+  .addOption(new Option('--queue <queue>', 'which queue').choices(['events', 'graph', 'all']).default('all'))
+  .action(async (o: { id?: string; queue: 'events' | 'graph' | 'all' }) => {
+    const { target, letters: found } = await letters(o.queue);
+    const chosen = o.id ? found.filter((l) => l.messageId === o.id) : found;
+    if (o.id && chosen.length === 0) throw new CliError(`no dead letter ${o.id}`);
+    let replayed = 0;
+    for (const l of chosen) {
+      if (await redrive(l, { queueUrl: l.queueUrl, busName: target.eventBusName, ...(process.env.GRAPH_QUEUE_URL ? { graphQueueUrl: process.env.GRAPH_QUEUE_URL } : {}) })) replayed++;
+      else process.stderr.write(`${l.messageId}: nothing to replay (${l.replay})\n`);
+    }
+    process.stdout.write(`replayed ${replayed} of ${chosen.length}\n`);
   });
 
 // ---------- events ----------

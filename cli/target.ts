@@ -42,6 +42,9 @@ export async function resolveTarget(aws: boolean, stackName: string): Promise<Ta
       LINK_SECRET_ID: outputs.LinkSecretArn ?? '',
       LINK_EXPIRY_DAYS: outputs.LinkExpiryDays ?? '30',
       HR_SOURCES: outputs.HrSources ?? 'hr',
+      GRAPH_CHANGES_DLQ_URL: outputs.GraphChangesDlqUrl ?? '',
+      GRAPH_QUEUE_URL: outputs.GraphChangesQueueUrl ?? '',
+      ESCALATE_AFTER_WORKING_DAYS: outputs.EscalateAfterWorkingDays ?? '3',
     });
     return {
       kind: 'aws',
@@ -57,6 +60,7 @@ export async function resolveTarget(aws: boolean, stackName: string): Promise<Ta
   const o = JSON.parse(readFileSync(file, 'utf8')) as LocalOutputs;
   // The SDK reads these, so the same adapters reach the local parts.
   Object.assign(process.env, o.environment ?? {}, {
+    GRAPH_CHANGES_DLQ_URL: o.graphChangesDlqUrl,
     TABLE_NAME: o.tableName,
     EVENT_BUS_NAME: o.eventBusName,
     AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',

@@ -29,6 +29,9 @@ export const DeploymentSettings = z.object({
   deletionProtection: z.boolean().default(true),
   /** RETAIN the table on stack deletion (the default) or DESTROY it (test stacks only). */
   retainData: z.boolean().default(true),
+  /** HTTP API throttling on every route: steady-state requests per second, and the burst above it. */
+  apiThrottleRateLimit: z.number().positive().max(10_000).default(20),
+  apiThrottleBurstLimit: z.number().int().min(1).max(5_000).default(40),
   /** ARN of a customer-managed KMS key for the table; AWS-owned encryption when absent. */
   tableKmsKeyArn: z.string().regex(/^arn:aws[a-z-]*:kms:/, 'must be a KMS key ARN').optional(),
 });

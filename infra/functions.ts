@@ -55,7 +55,7 @@ export interface FunctionSpec {
   };
 }
 
-const MAIL_ENV: EnvKey[] = ['SENDER_ADDRESS', 'TRUST_NAME', 'TRUST_IT_CONTACT', 'PUBLIC_BASE_URL', 'LINK_SECRET_ID', 'LINK_EXPIRY_DAYS'];
+const MAIL_ENV: EnvKey[] = ['SENDER_ADDRESS', 'TRUST_NAME', 'TRUST_IT_CONTACT', 'PUBLIC_BASE_URL', 'LINK_SECRET_ID', 'LINK_EXPIRY_DAYS', 'ESCALATE_AFTER_WORKING_DAYS'];
 
 export const FUNCTIONS: FunctionSpec[] = [
   {
@@ -143,6 +143,34 @@ export const FUNCTIONS: FunctionSpec[] = [
       sendEmail: true,
       putEvents: true,
       secrets: ['links', 'graph'],
+    },
+  },
+  {
+    name: 'sweep',
+    entry: 'functions/sweep/handler.ts',
+    description: 'Daily at 07:00 Europe/London: reminders, escalations, attestations, planned ends, policy reviews, weekly digest',
+    memorySize: 1024,
+    timeoutSeconds: 900,
+    environment: ['TABLE_NAME', 'EVENT_BUS_NAME', ...MAIL_ENV],
+    triggers: [{ kind: 'schedule', name: 'daily sweep', expression: 'cron(0 7 * * ? *)', timezone: 'Europe/London' }],
+    permissions: {
+      table: { actions: [...READ, ...WRITE], indexes: ['byEmail', 'byType', 'due'] },
+      sendEmail: true,
+      putEvents: true,
+      secrets: ['links'],
+    },
+  },
+  {
+    name: 'account-activity',
+    entry: 'functions/account-activity/handler.ts',
+    description: 'Account Activity events: records that an account is in use',
+    memorySize: 256,
+    timeoutSeconds: 15,
+    environment: ['TABLE_NAME', 'DEAD_LETTER_QUEUE_URL'],
+    triggers: [{ kind: 'event', source: 'any', detailTypes: ['Account Activity'] }],
+    permissions: {
+      table: { actions: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:DeleteItem', 'dynamodb:ConditionCheckItem'], indexes: [] },
+      sendToQueues: ['deadLetter'],
     },
   },
 ];

@@ -1,19 +1,24 @@
-import { ArnFormat, CfnOutput, Duration, Stack, TimeZone, type StackProps } from 'aws-cdk-lib';
+import { ArnFormat, CfnOutput, Duration, RemovalPolicy, Stack, TimeZone, type StackProps } from 'aws-cdk-lib';
+import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
 import * as apigw from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as eventTargets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
+import * as logs from 'aws-cdk-lib/aws-logs';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import * as schedulerTargets from 'aws-cdk-lib/aws-scheduler-targets';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as ses from 'aws-cdk-lib/aws-ses';
 import type { Construct } from 'constructs';
 import type { DeploymentSettings } from './config.ts';
+import { Alarms } from './constructs/alarms.ts';
 import { CustodianFunction } from './constructs/custodian-function.ts';
 import { Messaging } from './constructs/messaging.ts';
+import { acknowledgeNagFindings } from './constructs/nag.ts';
 import { Store } from './constructs/store.ts';
 import { constructId, FUNCTIONS, type EnvKey, type FunctionSpec, type QueueName, type SecretName } from './functions.ts';
 
@@ -69,7 +74,33 @@ export class CustodianStack extends Stack {
 
     const api = new apigw.HttpApi(this, 'Api', {
       description: 'Custodian webhooks and action pages',
-      createDefaultStage: true,
+      createDefaultStage: false,
+    });
+    const apiAccessLogs = new logs.LogGroup(this, 'ApiAccessLogs', {
+      retention: logs.RetentionDays.THREE_MONTHS,
+      removalPolicy: settings.retainData ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
+    });
+    // The default stage, made here rather than by HttpApi so that it can have throttling and access logs.
+    const apiStage = api.addStage('DefaultStage', {
+      stageName: '$default',
+      autoDeploy: true,
+      throttle: { rateLimit: settings.apiThrottleRateLimit, burstLimit: settings.apiThrottleBurstLimit },
+      accessLogSettings: {
+        destination: new apigw.LogGroupLogDestination(apiAccessLogs),
+        // The route template, never the path: an action link's path is its credential (the signed token).
+        format: AccessLogFormat.custom(JSON.stringify({
+          requestId: '$context.requestId',
+          time: '$context.requestTime',
+          ip: '$context.identity.sourceIp',
+          route: '$context.routeKey',
+          status: '$context.status',
+          protocol: '$context.protocol',
+          responseLength: '$context.responseLength',
+          latencyMs: '$context.responseLatency',
+          integrationStatus: '$context.integrationStatus',
+          integrationError: '$context.integrationErrorMessage',
+        })),
+      },
     });
     const publicBaseUrl = settings.publicBaseUrl ?? api.apiEndpoint;
 
@@ -92,6 +123,7 @@ export class CustodianStack extends Stack {
       GRAPH_BASE_URL: 'https://graph.microsoft.com',
     };
 
+    const routes: apigw.HttpRoute[] = [];
     for (const spec of props.functions ?? FUNCTIONS) {
       const environment = Object.fromEntries(spec.environment.map((k) => [k, env[k]]));
       const cf = new CustodianFunction(this, constructId(spec), spec, environment, settings.retainData);
@@ -110,9 +142,11 @@ export class CustodianStack extends Stack {
         }
         if (store.key) {
           const writes = tableActions.some((a) => !['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query'].includes(a));
+          // Named actions rather than kms:GenerateDataKey*, on the one key, and only through DynamoDB.
           role.addToPolicy(new iam.PolicyStatement({
-            actions: writes ? ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey*', 'kms:DescribeKey'] : ['kms:Decrypt', 'kms:DescribeKey'],
+            actions: writes ? [...KMS_TABLE_READ, ...KMS_TABLE_WRITE] : KMS_TABLE_READ,
             resources: [store.key.keyArn],
+            conditions: { StringEquals: { 'kms:ViaService': `dynamodb.${this.region}.${this.urlSuffix}` } },
           }));
         }
       }
@@ -162,11 +196,11 @@ export class CustodianStack extends Stack {
             break;
           }
           case 'http': {
-            api.addRoutes({
+            routes.push(...api.addRoutes({
               path: trigger.path,
               methods: [trigger.method === 'GET' ? apigw.HttpMethod.GET : apigw.HttpMethod.POST],
               integration: new HttpLambdaIntegration(`${constructId(spec)}Http${i}`, fn),
-            });
+            }));
             break;
           }
           case 'schedule': {
@@ -176,7 +210,7 @@ export class CustodianStack extends Stack {
                 trigger.expression,
                 trigger.timezone ? TimeZone.of(trigger.timezone) : undefined,
               ),
-              target: new schedulerTargets.LambdaInvoke(fn, {
+              target: new InvokeFunction(fn, {
                 retryAttempts: 3,
                 maxEventAge: Duration.hours(1),
                 deadLetterQueue: messaging.deadLetter,
@@ -195,6 +229,15 @@ export class CustodianStack extends Stack {
       });
     }
 
+    const fns = new Map<string, lambda.IFunction>([...this.functions].map(([name, cf]) => [name, cf.fn]));
+    const alarms = new Alarms(this, 'Alarms', {
+      email: settings.alarmEmail,
+      deadLetterQueues: { deadLetter: messaging.deadLetter, graphChangesDlq: messaging.graphChangesDlq },
+      functions: fns,
+      apiStage,
+    });
+    acknowledgeNagFindings({ secrets, deadLetter: messaging.deadLetter, routes, functions: fns });
+
     new CfnOutput(this, 'TableName', { value: store.table.tableName });
     new CfnOutput(this, 'EventBusName', { value: messaging.bus.eventBusName });
     new CfnOutput(this, 'ApiUrl', { value: api.apiEndpoint });
@@ -204,11 +247,26 @@ export class CustodianStack extends Stack {
     new CfnOutput(this, 'HrWebhookSecretArn', { value: secrets.hrWebhook.secretArn });
     new CfnOutput(this, 'GraphSecretArn', { value: secrets.graph.secretArn });
     new CfnOutput(this, 'LinkSecretArn', { value: secrets.links.secretArn });
+    new CfnOutput(this, 'AlarmTopicArn', { value: alarms.topic.topicArn });
     // The CLI (--aws) runs the same use cases as the functions, configured from these.
     new CfnOutput(this, 'TrustName', { value: settings.trustName });
     new CfnOutput(this, 'TrustItContact', { value: settings.trustItContact });
     new CfnOutput(this, 'SenderAddress', { value: settings.senderAddress });
     new CfnOutput(this, 'LinkExpiryDays', { value: String(settings.linkExpiryDays) });
     new CfnOutput(this, 'HrSources', { value: settings.hrSources.join(',') });
+  }
+}
+
+const KMS_TABLE_READ = ['kms:Decrypt', 'kms:DescribeKey'];
+const KMS_TABLE_WRITE = ['kms:Encrypt', 'kms:GenerateDataKey', 'kms:GenerateDataKeyWithoutPlaintext'];
+
+/**
+ * EventBridge Scheduler's Lambda target, granting its role lambda:InvokeFunction on the function's own ARN only.
+ * (LambdaInvoke uses grantInvoke, which also grants `<function ARN>:*`, every version and alias; the schedule
+ * invokes the unqualified function, so that wildcard is not needed.)
+ */
+class InvokeFunction extends schedulerTargets.LambdaInvoke {
+  protected override addTargetActionToRole(role: iam.IRole): void {
+    role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['lambda:InvokeFunction'], resources: [this.targetArn] }));
   }
 }

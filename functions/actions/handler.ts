@@ -40,10 +40,12 @@ async function check(d: Deps, token: string | undefined): Promise<Checked> {
 async function render(d: Deps, task: Task, formAction: string, status = 200, error?: string, values?: Record<string, string>): Promise<HttpResult> {
   const account = task.accountId ? await d.store.getAccount(task.accountId) : undefined;
   const school = account ? await d.store.getSchool(account.school) : undefined;
+  const policy = task.policyId ? await d.store.getPolicy(task.policyId) : undefined;
   return html(status, taskPage({
     trustName: d.config.trustName,
     task,
     ...(account ? { account: accountView(account, school) } : {}),
+    ...(policy ? { policy: { title: policy.title, nextReviewDate: policy.nextReviewDate } } : {}),
     formAction,
     ...(error ? { error } : {}),
     ...(values ? { values } : {}),
@@ -66,7 +68,10 @@ export async function handler(event: APIGatewayProxyEventV2): Promise<HttpResult
     return html(415, resultPage({ trustName: d.config.trustName, title: 'Unsupported form', message: 'Please use the buttons on the page.', kind: 'error' }));
   }
   const form = new URLSearchParams(rawBody(event));
-  const values = { newOwner: form.get('newOwner') ?? '', reason: form.get('reason') ?? '', actor: form.get('actor') ?? '' };
+  const values = {
+    newOwner: form.get('newOwner') ?? '', reason: form.get('reason') ?? '', actor: form.get('actor') ?? '',
+    newDate: form.get('newDate') ?? '', nextReview: form.get('nextReview') ?? '',
+  };
   const action = form.get('action');
   let decision: Decision;
   switch (action) {
@@ -74,6 +79,10 @@ export async function handler(event: APIGatewayProxyEventV2): Promise<HttpResult
     case 'close': decision = { action }; break;
     case 'keep': decision = { action, reason: values.reason }; break;
     case 'acknowledge': decision = { action }; break;
+    case 'confirm': decision = { action }; break;
+    case 'request_closure': decision = { action, reason: values.reason }; break;
+    case 'extend': decision = { action, to: values.newDate.trim() }; break;
+    case 'reviewed': decision = { action, ...(values.nextReview.trim() ? { nextReview: values.nextReview.trim() } : {}) }; break;
     default: return render(d, task, formAction, 400, 'Choose one of the options below.', values);
   }
   // Who acted, for the audit: one of the task's assignees (the joiner themselves for a policy acknowledgement).
@@ -110,6 +119,10 @@ function outcome(task: Task): string {
     case 'close': return `${what} is recorded as closed on ${longDate(r.closedOn)}. Make sure it is closed on the platform itself.`;
     case 'keep': return `${what} is kept as it is. Your reason has been recorded.`;
     case 'acknowledge': return 'Thank you: your acknowledgement of the social media policy has been recorded.';
+    case 'confirm': return `Thank you: ${what} is recorded as in use and monitored.`;
+    case 'request_closure': return `Closure of ${what} has been requested; the school's IT manager will see it in the register.`;
+    case 'extend': return `The planned end of ${what} is now ${longDate(r.to)}.`;
+    case 'reviewed': return `The policy is recorded as reviewed; its next review is due on ${longDate(r.nextReview)}.`;
     default: return 'Recorded.';
   }
 }

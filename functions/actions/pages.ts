@@ -3,23 +3,26 @@
  * mail scanners open links); each form `POST`s one decision back to the same URL. Pure: no I/O, no clock reads.
  *
  * Stable hooks for browser tests: forms `#form-<action>`, submit buttons `#submit-<action>`, field names `action`,
- * `actor`, `newOwner`, `reason`; the error box is `#error`; result pages have the title in `<h1>` and `#message`.
+ * `actor`, `newOwner`, `reason`, `newDate`, `nextReview`; the error box is `#error`; result pages have the title in
+ * `<h1>` and `#message`.
  */
 import { escapeHtml as e, isSafeHref, pageLayout } from '../domain/html.ts';
-import { accountTitle, platformName, supervisorRole, taskTitle, type AccountView } from '../domain/emails.ts';
-import { actionsFor, type Task } from '../domain/tasks.ts';
+import { accountTitle, isAddressGone, isPersonSubject, platformName, policyName, supervisorRole, taskTitle, type AccountView } from '../domain/emails.ts';
+import type { IsoDate } from '../domain/model.ts';
+import { actionsFor, type Action, type Task } from '../domain/tasks.ts';
 import { longDate } from '../domain/working-days.ts';
 
 export interface TaskPageInput {
   trustName: string;
   task: Task;                 // open task
-  account?: AccountView;      // absent for acknowledge_policy
+  account?: AccountView;      // absent for acknowledge_policy and policy_review
+  policy?: { title: string; nextReviewDate: IsoDate };  // policy_review: the policy
   formAction: string;         // the URL to POST to (same as the link)
   error?: string;             // shown at the top in a clear error box
-  values?: { newOwner?: string; reason?: string; actor?: string };  // re-fill the form after an error
+  values?: { newOwner?: string; reason?: string; actor?: string; newDate?: string; nextReview?: string };  // re-fill the form after an error
 }
 
-type Decision = 'transfer' | 'close' | 'keep' | 'acknowledge';
+type Decision = Action;
 
 function errorBox(error: string | undefined): string {
   return error ? `<div class="box error" id="error" role="alert"><p><strong>That did not work:</strong> ${e(error)}</p></div>\n` : '';
@@ -35,18 +38,29 @@ function facts(rows: Array<[string, string]>): string {
 }
 
 /** One or two sentences: what this task is about. Returns HTML (every value escaped). */
-function aboutHtml(task: Task, account: AccountView | undefined): string {
+function aboutHtml(task: Task, account: AccountView | undefined, policy: TaskPageInput['policy']): string {
   const label = `<strong>${e(accountTitle(task, account))}</strong>`;
   const school = e(account?.schoolName || task.school || 'the school');
   const who = personHtml(task);
   switch (task.type) {
     case 'transfer_or_close':
+      if (isAddressGone(task)) {
+        // A renamed or deleted address: nobody is said to be leaving.
+        return `${label} (${school}) is registered to ${e(account?.linkedEmail ?? task.subjectEmail)}, which no longer exists in the directory: the address has been renamed or deleted. `
+          + 'Until the login email is changed to an address that works, nobody can reset its password or receive its security codes. '
+          + 'Transfer it to the school email address of a continuing member of staff, or close it (trust social media policy A.1.7).';
+      }
       return `${label} (${school}) is registered to ${e(account?.linkedEmail ?? task.subjectEmail)}, the address of ${who}, who is leaving. `
         + 'When that school email is switched off, nobody can log in to the account, reset its password or close it. '
         + 'Transfer it to the email address of a continuing member of staff, or close it (trust social media policy A.1.7).';
     case 'replace_admin': {
       const left = (account?.admins ?? []).filter((a) => a.trim().toLowerCase() !== task.subjectEmail.trim().toLowerCase());
       const remain = left.length === 0 ? 'It now has no administrators.' : `The administrators who remain: ${left.map(e).join(', ')}.`;
+      if (!isPersonSubject(task)) {
+        const has = left.length === 0 ? 'has no administrators' : `has ${left.length === 1 ? 'one administrator' : `${left.length} administrators`}: ${left.map(e).join(', ')}`;
+        return `${label} (${school}) ${has}. The trust's social media policy asks for at least two (A.5.4), so that the account is moderated during leave and absences. `
+          + 'Name another administrator, close the account, or keep it as it is and say why.';
+      }
       return `${who} is leaving and has been removed as an administrator of ${label} (${school}). ${remain} `
         + 'The trust\'s social media policy asks for at least two administrators (A.5.4). '
         + 'Name a replacement administrator, close the account, or keep it as it is and say why.';
@@ -56,8 +70,19 @@ function aboutHtml(task: Task, account: AccountView | undefined): string {
       return `${who} is leaving and is the ${role} of ${label} (${school}). `
         + `Name a replacement ${role}, close the account, or keep it as it is and say why.`;
     }
+    case 'attest_account':
+      return `Is ${label} (${school}) still in use, and is it monitored? The trust's social media policy says a site must not be neglected (A.1.6) `
+        + 'and that contact through it is monitored (A.5.3). Confirm it, or, if it is no longer needed, request its closure.';
+    case 'planned_end':
+      return `${label} (${school}) has reached, or is close to, the planned end date recorded for it: its exit strategy (trust social media policy A.1.6). `
+        + 'Extend it with a new planned end date if it is still needed, or close it.';
+    case 'policy_review': {
+      const title = e(policyName(policy?.title));
+      return `<strong>${title.charAt(0).toUpperCase()}${title.slice(1)}</strong> is due for review on ${e(longDate(policy?.nextReviewDate ?? task.dueDate))}. `
+        + 'Policies are reviewed at least once a year. Review it, then mark it reviewed below; its next review date is 12 months on unless you give one.';
+    }
     default:
-      return `${e(task.reason)} This is about ${label} (${school}) and ${who}.`;
+      return `${e(task.reason)} This is about ${label} (${school})${isPersonSubject(task) ? ` and ${who}` : ''}.`;
   }
 }
 
@@ -128,6 +153,28 @@ ${actorSelect(task, 'close', values?.actor)}`, 'Close the account', 'danger'));
 <label for="reason">Why it should stay as it is</label>
 <textarea id="reason" name="reason" required>${e(values?.reason ?? '')}</textarea>
 ${actorSelect(task, 'keep', values?.actor)}`, 'Keep it as it is', 'secondary'));
+    } else if (decision === 'confirm') {
+      out.push(form(input, 'confirm', `<h2>It is still needed</h2>
+<p>${e(label)} is in use, and someone looks at it and answers contact through it as often as the register says.</p>
+${actorSelect(task, 'confirm', values?.actor)}`, 'Yes, it is in use and monitored'));
+    } else if (decision === 'request_closure') {
+      out.push(form(input, 'request_closure', `<h2>It is no longer needed</h2>
+<p class="box warning">The register marks ${e(label)} for closure and the school's IT managers see it. Close it on ${e(platform)} as well once you are sure.</p>
+<label for="reason">Why (optional)</label>
+<textarea id="reason" name="reason">${e(values?.reason ?? '')}</textarea>
+${actorSelect(task, 'request_closure', values?.actor)}`, 'Request closure', 'danger'));
+    } else if (decision === 'extend') {
+      out.push(form(input, 'extend', `<h2>Extend it</h2>
+<label for="newDate">New planned end date</label>
+<input type="date" id="newDate" name="newDate" required value="${e(values?.newDate ?? '')}">
+<p class="muted">A date after today. The account stays in the register until then, and you will be asked again as it approaches.</p>
+${actorSelect(task, 'extend', values?.actor)}`, 'Extend to this date'));
+    } else if (decision === 'reviewed') {
+      out.push(form(input, 'reviewed', `<h2>Mark the policy as reviewed</h2>
+<label for="nextReview">Next review date</label>
+<input type="date" id="nextReview" name="nextReview" aria-describedby="nextReview-hint" value="${e(values?.nextReview ?? '')}">
+<p class="muted" id="nextReview-hint">Optional: leave empty for 12 months on.</p>
+${actorSelect(task, 'reviewed', values?.actor)}`, 'Mark as reviewed'));
     }
   }
   return out.join('');
@@ -149,10 +196,35 @@ ${form(input, 'acknowledge', '', 'I have read and accept the social media policy
   return pageLayout({ trustName: input.trustName, title: 'Read and accept the social media policy', bodyHtml: body });
 }
 
+/** The label of the row naming the task's person. */
+function personRowLabel(task: Task): string {
+  if (isAddressGone(task)) return 'Registered address';
+  if (task.type === 'attest_account') return 'Main supervisor';
+  if (task.type === 'planned_end') return 'Supervisor';
+  if (task.type === 'policy_review') return 'Policy owner';
+  return 'Person leaving';
+}
+
+function policyReviewPage(input: TaskPageInput): string {
+  const { task, policy } = input;
+  const rows: Array<[string, string]> = [
+    ['Policy', e(policy?.title ?? 'the social media policy')],
+    ['Review date', e(longDate(policy?.nextReviewDate ?? task.dueDate))],
+    [personRowLabel(task), personHtml(task)],
+    ['Due by', e(longDate(task.dueDate))],
+    ['Task', e(task.id)],
+  ];
+  const body = `${errorBox(input.error)}<p>${aboutHtml(task, undefined, policy)}</p>
+${facts(rows)}<p class="box info" id="nothing-yet">Nothing has changed yet. The review is recorded only when you press the button below.</p>
+${decisionForms(input)}<p class="muted">The review is recorded in the register's audit under the email address you choose. This link works once.</p>`;
+  return pageLayout({ trustName: input.trustName, title: taskTitle(task, undefined, policy), bodyHtml: body });
+}
+
 /** The page an action link opens: the task, and one form per decision it offers. */
 export function taskPage(input: TaskPageInput): string {
   const { task, account } = input;
   if (task.type === 'acknowledge_policy') return acknowledgePage(input);
+  if (task.type === 'policy_review') return policyReviewPage(input);
 
   const rows: Array<[string, string]> = [['Account', e(accountTitle(task, account))]];
   if (account?.url) rows.push(['Link', isSafeHref(account.url) ? `<a href="${e(account.url)}" rel="noopener noreferrer">${e(account.url)}</a>` : e(account.url)]);
@@ -162,12 +234,14 @@ export function taskPage(input: TaskPageInput): string {
     rows.push(['Administrators', account.admins.length ? account.admins.map(e).join(', ') : 'none recorded']);
   }
   if (task.type === 'replace_supervisor') rows.push(['Role', e(supervisorRole(task))]);
-  rows.push(['Person leaving', personHtml(task)]);
-  if (task.eventDate) rows.push(['Leave date', e(longDate(task.eventDate))]);
+  if (isPersonSubject(task)) rows.push([personRowLabel(task), personHtml(task)]);
+  else if (task.type === 'attest_account' || task.type === 'planned_end') rows.push([personRowLabel(task), task.assignees.map(e).join(', ')]);
+  const leaver = (task.type === 'transfer_or_close' || task.type === 'replace_admin' || task.type === 'replace_supervisor') && !isAddressGone(task) && isPersonSubject(task);
+  if (task.eventDate && leaver) rows.push(['Leave date', e(longDate(task.eventDate))]);
   rows.push(['Due by', e(longDate(task.dueDate))]);
   rows.push(['Task', e(task.id)]);
 
-  const body = `${errorBox(input.error)}<p>${aboutHtml(task, account)}</p>
+  const body = `${errorBox(input.error)}<p>${aboutHtml(task, account, input.policy)}</p>
 ${facts(rows)}<p class="box info" id="nothing-yet">Nothing has changed yet. The decision is made only when you press one of the buttons below. Choose one.</p>
 ${decisionForms(input)}<p class="muted">Your decision is recorded in the register's audit under the email address you choose. This link works once.</p>`;
   return pageLayout({ trustName: input.trustName, title: taskTitle(task, account), bodyHtml: body });

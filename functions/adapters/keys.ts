@@ -2,7 +2,7 @@
  * The single-table key scheme, in one place. Every item carries `entity`; listings go through the `byType` index,
  * lookups by address through `byEmail`, and the sweep through the sparse `due` index.
  */
-import type { Account, AuditEntry, Person, School } from '../domain/model.ts';
+import type { Account, AuditEntry, Person, Policy, School } from '../domain/model.ts';
 import type { Task } from '../domain/tasks.ts';
 
 export const TABLE_INDEXES = { byEmail: 'byEmail', byType: 'byType', due: 'due' } as const;
@@ -20,6 +20,8 @@ export const keys = {
   usedToken: (nonce: string) => ({ pk: `TOKEN#${nonce}`, sk: 'TOKEN' }),
   subject: (email: string) => `SUBJECT#${email}`,
   directoryState: () => ({ pk: 'DIRECTORY', sk: 'STATE' }),
+  policy: (id: string) => ({ pk: `POLICY#${id}`, sk: 'POLICY' }),
+  digest: (school: string, week: string) => ({ pk: `DIGEST#${week}`, sk: `SCHOOL#${school}` }),
   auditPartition: (entityType: string, entityId: string) => `AUDIT#${entityType}#${entityId}`,
   auditDay: (day: string) => `AUDIT#${day}`,
   email: (email: string) => `EMAIL#${email}`,
@@ -29,8 +31,22 @@ export function schoolItem(s: School) {
   return { ...keys.school(s.id), entity: 'school', gsi2pk: 'SCHOOLS', gsi2sk: s.id, ...s };
 }
 
+/** The sparse `due` index: only items with a next action date are in it, so the sweep reads only what is due. */
+export const DUE_PARTITION = 'DUE';
+function due(date: string | undefined, kind: string, id: string) {
+  return date ? { gsi3pk: DUE_PARTITION, gsi3sk: `${date}#${kind}#${id}` } : {};
+}
+
 export function accountItem(a: Account) {
-  return { ...keys.account(a.id), entity: 'account', gsi2pk: 'ACCOUNTS', gsi2sk: `${a.school}#${a.id}`, ...a };
+  return {
+    ...keys.account(a.id), entity: 'account', gsi2pk: 'ACCOUNTS', gsi2sk: `${a.school}#${a.id}`,
+    ...due(a.status === 'closed' ? undefined : a.nextCheckOn, 'account', a.id),
+    ...a,
+  };
+}
+
+export function policyItem(p: Policy & { nextCheckOn?: string }) {
+  return { ...keys.policy(p.id), entity: 'policy', gsi2pk: 'POLICIES', gsi2sk: p.id, ...due(p.nextCheckOn, 'policy', p.id), ...p };
 }
 
 /** One small item per (account, role, address): the byEmail index turns "which accounts is this person tied to?" into a Query. */
@@ -61,6 +77,7 @@ export function taskItem(t: Task) {
     gsi1sk: `TASK#${t.id}`,
     gsi2pk: `TASKS#${t.status}`,
     gsi2sk: `${t.dueDate}#${t.id}`,
+    ...due(t.status === 'open' ? t.nextActionOn : undefined, 'task', t.id),
     ...t,
   };
 }

@@ -9,11 +9,13 @@ import {
   type DynamoDBDocumentClient, type QueryCommandInput, type TransactWriteCommandInput,
 } from '@aws-sdk/lib-dynamodb';
 import { diffFields } from '../domain/audit.ts';
-import type { Account, Actor, AuditEntry, Person, School } from '../domain/model.ts';
+import type { Account, Actor, AuditEntry, Person, Policy, School } from '../domain/model.ts';
 import type { Task } from '../domain/tasks.ts';
+import { nextAccountCheckOn, nextPolicyCheckOn } from '../domain/schedule.ts';
+import { londonDate } from '../domain/working-days.ts';
 import { documentClient } from './aws.ts';
 import { timeOrderedId } from './ids.ts';
-import { accountItem, accountLinks, auditItem, fromItem, keys, personAddresses, personItem, schoolItem, taskItem, type LinkRole } from './keys.ts';
+import { accountItem, accountLinks, auditItem, DUE_PARTITION, fromItem, keys, personAddresses, personItem, policyItem, schoolItem, taskItem, type LinkRole } from './keys.ts';
 
 export type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
 
@@ -79,16 +81,16 @@ export class Store {
     return results;
   }
 
-  /** Runs a query to the end, following LastEvaluatedKey. */
-  async queryAll<T>(input: Omit<QueryCommandInput, 'TableName'>): Promise<T[]> {
+  /** Runs a query to the end, following LastEvaluatedKey (`raw`: keep the key attributes). */
+  async queryAll<T>(input: Omit<QueryCommandInput, 'TableName'>, raw = false): Promise<T[]> {
     const items: T[] = [];
     let ExclusiveStartKey: Record<string, unknown> | undefined;
     do {
       const out = await this.client.send(new QueryCommand({ ...input, TableName: this.tableName, ExclusiveStartKey, ReturnConsumedCapacity: 'TOTAL' }));
       this.count(out.ConsumedCapacity, 'read');
-      for (const item of out.Items ?? []) items.push(fromItem<T>(item));
+      for (const item of out.Items ?? []) items.push(raw ? (item as T) : fromItem<T>(item));
       ExclusiveStartKey = out.LastEvaluatedKey;
-    } while (ExclusiveStartKey);
+    } while (ExclusiveStartKey && !(input.Limit && items.length >= input.Limit));
     return items;
   }
 
@@ -131,6 +133,17 @@ export class Store {
     return before
       ? this.put(item, { expression: 'version = :v', values: { ':v': before.version } })
       : this.put(item, { expression: 'attribute_not_exists(pk)' });
+  }
+
+  /**
+   * A versioned write of `item` with its audit entry; a write alone when only bookkeeping changed (the sweep's
+   * next date); nothing when nothing changed.
+   */
+  private change(before: object | undefined, after: object, item: Record<string, unknown>, auditOp: TransactItem | undefined): TransactItem[] {
+    if (auditOp) return [this.putVersioned(item, before as { version: number } | undefined), auditOp];
+    const strip = (o: object) => JSON.stringify({ ...o, updatedAt: undefined, version: undefined });
+    if (before && strip(before) !== strip(after)) return [this.putVersioned(item, before as { version: number })];
+    return [];
   }
 
   /** The audit entry for a change, or undefined when nothing changed. */
@@ -215,12 +228,15 @@ export class Store {
    * The transaction items that move an account from `before` to `after`: the account (version-checked),
    * its changed link items, and the audit entry. Empty when nothing changed.
    */
-  accountChange(before: Account | undefined, after: Account, actor: Actor, action: string): TransactItem[] {
-    const auditOp = this.audit(actor, action, 'account', after.id, before, after);
-    if (!auditOp) return [];
+  accountChange(before: Account | undefined, changed: Account, actor: Actor, action: string): TransactItem[] {
+    // Every write sets when the sweep should next look at the account.
+    const next = changed.status === 'closed' ? undefined : nextAccountCheckOn(changed, londonDate(this.clock()));
+    const after: Account = { ...changed, nextCheckOn: next };
+    if (!next) delete after.nextCheckOn;
+    const ops = this.change(before, after, accountItem(after), this.audit(actor, action, 'account', after.id, before, after));
+    if (ops.length === 0) return [];
     const oldLinks = new Map((before ? accountLinks(before) : []).map((l) => [l.sk, l]));
     const newLinks = new Map(accountLinks(after).map((l) => [l.sk, l]));
-    const ops: TransactItem[] = [this.putVersioned(accountItem(after), before), auditOp];
     for (const [sk, link] of newLinks) if (!oldLinks.has(sk)) ops.push(this.put(link));
     for (const [sk, link] of oldLinks) if (!newLinks.has(sk)) ops.push(this.delete({ pk: link.pk, sk }));
     return ops;
@@ -262,9 +278,7 @@ export class Store {
   }
 
   taskChange(before: Task | undefined, after: Task, actor: Actor, action: string): TransactItem[] {
-    const auditOp = this.audit(actor, action, 'task', after.id, before, after);
-    if (!auditOp) return [];
-    return [this.putVersioned(taskItem(after), before), auditOp];
+    return this.change(before, after, taskItem(after), this.audit(actor, action, 'task', after.id, before, after));
   }
 
   // ---------- people ----------
@@ -303,6 +317,49 @@ export class Store {
     for (const [sk, a] of newAddr) if (!oldAddr.has(sk)) ops.push(this.put(a));
     for (const [sk, a] of oldAddr) if (!newAddr.has(sk)) ops.push(this.delete({ pk: a.pk, sk }));
     return ops;
+  }
+
+  // ---------- policies ----------
+
+  getPolicy(id: string): Promise<(Policy & { nextCheckOn?: string }) | undefined> {
+    return this.get(keys.policy(id));
+  }
+
+  listPolicies(): Promise<Array<Policy & { nextCheckOn?: string }>> {
+    return this.queryAll({ IndexName: 'byType', KeyConditionExpression: 'gsi2pk = :p', ExpressionAttributeValues: { ':p': 'POLICIES' } });
+  }
+
+  policyChange(before: Policy | undefined, changed: Policy & { nextCheckOn?: string }, actor: Actor, action: string): TransactItem[] {
+    const after = { ...changed, nextCheckOn: changed.nextCheckOn ?? nextPolicyCheckOn(changed, londonDate(this.clock())) };
+    return this.change(before, after, policyItem(after), this.audit(actor, action, 'policy', after.id, before, after));
+  }
+
+  // ---------- the sweep's due index ----------
+
+  /** Everything whose next action date is on or before `date`, oldest first, through the sparse `due` index. */
+  async dueOnOrBefore(date: string, limit?: number): Promise<Array<{ kind: 'task' | 'account' | 'policy'; id: string; on: string }>> {
+    const items = await this.queryAll<{ gsi3sk?: string }>({
+      IndexName: 'due',
+      KeyConditionExpression: 'gsi3pk = :p AND gsi3sk <= :d',
+      ExpressionAttributeValues: { ':p': DUE_PARTITION, ':d': `${date}#~` },
+      ProjectionExpression: 'gsi3sk',
+      ...(limit ? { Limit: limit } : {}),
+    }, true);
+    return items.map((i) => {
+      const [on, kind, ...rest] = String(i.gsi3sk).split('#');
+      return { kind: kind as 'task' | 'account' | 'policy', id: rest.join('#'), on: on! };
+    });
+  }
+
+  /** Marks a school's weekly digest as sent; false when it already was (a second sweep sends nothing twice). */
+  async claimDigest(school: string, week: string, expiresAtSeconds: number): Promise<boolean> {
+    try {
+      await this.transact([this.put({ ...keys.digest(school, week), entity: 'digest', sentAt: this.clock().toISOString(), expiresAt: expiresAtSeconds }, { expression: 'attribute_not_exists(pk)' })]);
+      return true;
+    } catch (err) {
+      if (err instanceof ConflictError) return false;
+      throw err;
+    }
   }
 
   // ---------- action links ----------

@@ -1,6 +1,7 @@
 /** Pure helpers for the audit trail: what changed between two versions of a record. */
 
-const IGNORED = new Set(['updatedAt', 'version', 'createdAt']);
+/** Bookkeeping, not register changes: the next date the sweep looks at a record is not audited. */
+const IGNORED = new Set(['updatedAt', 'version', 'createdAt', 'nextCheckOn', 'nextActionOn']);
 
 function same(a: unknown, b: unknown): boolean {
   return JSON.stringify(a) === JSON.stringify(b);

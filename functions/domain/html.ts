@@ -61,6 +61,11 @@ export const EMAIL_STYLES = {
   small: 'margin:0 0 12px 0;font-size:13px;line-height:1.5;color:#52606d;',
   code: 'font-family:Consolas,Menlo,monospace;font-size:14px;background:#f1f3f5;padding:1px 4px;border-radius:3px;',
   link: 'color:#0b5fff;word-break:break-all;',
+  /** Data tables (the weekly digest): ruled rows, a highlighted row for what needs attention first. */
+  dataTable: 'border-collapse:collapse;width:100%;margin:0 0 16px 0;font-size:14px;line-height:1.4;color:#1f2933;',
+  dataTh: 'text-align:left;vertical-align:bottom;padding:6px 8px;border-bottom:2px solid #9aa5b1;font-weight:600;color:#52606d;',
+  dataTd: 'text-align:left;vertical-align:top;padding:6px 8px;border-bottom:1px solid #e4e7eb;word-break:break-word;',
+  marked: 'background:#fff4e5;',
 } as const;
 
 /**
@@ -115,7 +120,7 @@ a{color:#0b5fff;overflow-wrap:anywhere}
 form{border:1px solid #d9dee3;border-radius:8px;padding:1rem;margin:0 0 1rem;background:#fafbfc}
 form h2{margin-top:0}
 label{display:block;font-weight:600;margin:.75rem 0 .25rem}
-input[type=email],select,textarea{display:block;width:100%;font:inherit;padding:.6rem;border:1px solid #9aa5b1;border-radius:6px;background:#fff}
+input[type=email],input[type=date],select,textarea{display:block;width:100%;font:inherit;padding:.6rem;border:1px solid #9aa5b1;border-radius:6px;background:#fff}
 textarea{min-height:6rem}
 button{display:inline-block;font:inherit;font-weight:600;margin-top:1rem;padding:.75rem 1.25rem;border:0;border-radius:6px;background:#0b5fff;color:#fff;cursor:pointer;min-height:44px}
 button.danger{background:#b42318}

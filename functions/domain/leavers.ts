@@ -4,6 +4,7 @@
  */
 import type { Account, IsoDate, Person, School } from './model.ts';
 import { addWorkingDays } from './working-days.ts';
+import { nextTaskActionOn } from './schedule.ts';
 import { accountLabel, assigneesFor, leaverDueDate, taskId, type Task } from './tasks.ts';
 
 export interface LeaverReport {
@@ -26,6 +27,8 @@ export interface PlanContext {
   today: IsoDate;
   nowIso: string;
   trustItContact: string;
+  /** Working days overdue before a task is escalated. */
+  escalateAfter: number;
   schools: Map<string, School>;
 }
 
@@ -37,7 +40,11 @@ export interface AccountPlan {
 
 /** Builds a new open task with the bookkeeping every task carries. */
 function newTask(fields: Omit<Task, 'status' | 'createdAt' | 'updatedAt' | 'version' | 'delivery' | 'remindersSent'>, ctx: PlanContext): Task {
-  return { ...fields, status: 'open', createdAt: ctx.nowIso, updatedAt: ctx.nowIso, version: 1, delivery: { kind: 'created', state: 'pending' }, remindersSent: 0 };
+  return {
+    ...fields, status: 'open', createdAt: ctx.nowIso, updatedAt: ctx.nowIso, version: 1, delivery: { kind: 'created', state: 'pending' }, remindersSent: 0,
+    // Its first email goes today; the sweep takes it from the next reminder date on.
+    nextActionOn: nextTaskActionOn({ type: fields.type, dueDate: fields.dueDate }, ctx.today, ctx.escalateAfter),
+  };
 }
 
 /**
@@ -63,6 +70,7 @@ function reconcile(existing: Task | undefined, wanted: Task, report: LeaverRepor
       remindersSent: 0,
       lastReminderOn: undefined,
       escalatedOn: undefined,
+      nextActionOn: wanted.nextActionOn,
       updatedAt: ctx.nowIso,
       version: existing.version + 1,
     };
@@ -70,7 +78,11 @@ function reconcile(existing: Task | undefined, wanted: Task, report: LeaverRepor
   // A newer report may bring the deadline forward (the directory disabled the account early), never push it back:
   // once one source says the address is going sooner, the sooner date stands.
   if (existing.status === 'open' && newer && wanted.dueDate < existing.dueDate) {
-    return { ...existing, dueDate: wanted.dueDate, eventDate: wanted.eventDate, sourceEvent: report.eventId, sourceTime: report.eventTime, updatedAt: ctx.nowIso, version: existing.version + 1 };
+    return {
+      ...existing, dueDate: wanted.dueDate, eventDate: wanted.eventDate, sourceEvent: report.eventId, sourceTime: report.eventTime,
+      nextActionOn: nextTaskActionOn({ type: existing.type, dueDate: wanted.dueDate, escalatedOn: existing.escalatedOn }, existing.lastReminderOn ?? ctx.today, ctx.escalateAfter),
+      updatedAt: ctx.nowIso, version: existing.version + 1,
+    };
   }
   return undefined;
 }

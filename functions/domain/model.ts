@@ -63,6 +63,12 @@ export interface Account extends AccountFields {
   closedOn?: IsoDate;
   /** Administrators taken off because they left; restored if the leaver is cancelled. */
   removedAdmins?: Array<{ email: string; removedOn: IsoDate }>;
+  /** When the main supervisor last confirmed the account is in use and monitored. */
+  lastAttestedOn?: IsoDate;
+  /** Set by the sweep when neither attestation nor activity has been seen for twice the monitoring period. */
+  neglectedSince?: IsoDate;
+  /** The next date the sweep must look at this account (attestation, planned end, review date, admin check). */
+  nextCheckOn?: IsoDate;
   createdAt: string;
   updatedAt: string;
   /** Optimistic-concurrency counter; every write checks and bumps it. */
@@ -102,7 +108,21 @@ export interface Person {
   version: number;
 }
 
-export type FindingCode = 'fewer_than_two_admins' | 'linked_email_off_domain' | 'unknown_school' | 'linked_email_not_in_directory';
+/** A policy in the policy register (contracts section 5), reviewed at least annually. */
+export interface Policy {
+  id: string;
+  title: string;
+  owner: string;
+  /** A school id, or undefined for a trust-wide policy. */
+  school?: string;
+  nextReviewDate: IsoDate;
+  lastReviewedOn?: IsoDate;
+  createdAt: string;
+  updatedAt: string;
+  version: number;
+}
+
+export type FindingCode = 'fewer_than_two_admins' | 'linked_email_off_domain' | 'unknown_school' | 'linked_email_not_in_directory' | 'neglected';
 
 export interface Finding {
   code: FindingCode;

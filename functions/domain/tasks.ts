@@ -7,6 +7,10 @@ import { addWorkingDays, onOrBeforeWorkingDay } from './working-days.ts';
 
 export type Resolution =
   | { action: 'transfer'; to: string; by: string; at: string }
+  | { action: 'confirm'; by: string; at: string }
+  | { action: 'request_closure'; by: string; at: string; reason?: string }
+  | { action: 'extend'; to: IsoDate; by: string; at: string }
+  | { action: 'reviewed'; nextReview: IsoDate; by: string; at: string }
   | { action: 'close'; by: string; at: string; closedOn: IsoDate }
   | { action: 'keep'; reason: string; by: string; at: string }
   | { action: 'acknowledge'; by: string; at: string }
@@ -51,6 +55,10 @@ export interface Task {
   remindersSent: number;
   lastReminderOn?: IsoDate;
   escalatedOn?: IsoDate;
+  /** The next date the sweep must act on this open task (a reminder or the escalation); see domain/schedule.ts. */
+  nextActionOn?: IsoDate;
+  /** policy_review tasks: the policy. */
+  policyId?: string;
 }
 
 /**
@@ -89,8 +97,10 @@ export const PLATFORM_NAMES: Record<string, string> = {
   pinterest: 'Pinterest', blog: 'Blog', website: 'Website', other: 'Account',
 };
 
+export type Action = 'transfer' | 'close' | 'keep' | 'acknowledge' | 'confirm' | 'request_closure' | 'extend' | 'reviewed';
+
 /** Which decisions a task offers from its email and `custodian tasks resolve`. */
-export function actionsFor(type: TaskType): Array<'transfer' | 'close' | 'keep' | 'acknowledge'> {
+export function actionsFor(type: TaskType): Action[] {
   switch (type) {
     case 'transfer_or_close':
     case 'replace_admin':
@@ -98,7 +108,11 @@ export function actionsFor(type: TaskType): Array<'transfer' | 'close' | 'keep' 
       return ['transfer', 'close', 'keep'];
     case 'acknowledge_policy':
       return ['acknowledge'];
-    default:
-      return ['keep'];
+    case 'attest_account':
+      return ['confirm', 'request_closure'];
+    case 'planned_end':
+      return ['extend', 'close'];
+    case 'policy_review':
+      return ['reviewed'];
   }
 }

@@ -10,6 +10,7 @@ export interface AppConfig {
   trustItContact: string;
   publicBaseUrl: string;
   linkExpiryDays: number;
+  escalateAfterWorkingDays: number;
   /** The HMAC key for action links (fetched lazily: not every path signs or checks links). */
   linkSecret: () => Promise<string>;
 }
@@ -34,6 +35,7 @@ export function depsFromEnv(clock: () => Date = () => new Date()): Deps {
       trustItContact: env('TRUST_IT_CONTACT'),
       publicBaseUrl: env('PUBLIC_BASE_URL').replace(/\/+$/, ''),
       linkExpiryDays: envInt('LINK_EXPIRY_DAYS'),
+      escalateAfterWorkingDays: envInt('ESCALATE_AFTER_WORKING_DAYS'),
       linkSecret: () => secretString(env('LINK_SECRET_ID')),
     },
   };

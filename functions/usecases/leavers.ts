@@ -56,6 +56,7 @@ async function planContext(deps: Deps): Promise<PlanContext> {
     today: londonDate(now),
     nowIso: now.toISOString(),
     trustItContact: deps.config.trustItContact,
+    escalateAfter: deps.config.escalateAfterWorkingDays,
     schools: new Map((await deps.store.listSchools()).map((s) => [s.id, s])),
   };
 }

@@ -3,7 +3,8 @@
  * policy. The same code serves the emailed action pages and `custodian tasks resolve`. The task, the account,
  * any tasks a closure makes moot, the link's one-time nonce and the audit entries are one transaction.
  */
-import { emailDomain, isEmail, normaliseEmail, type Account, type Actor, type Person } from '../domain/model.ts';
+import { emailDomain, isEmail, normaliseEmail, parseDate, type Account, type Actor, type Person } from '../domain/model.ts';
+import { policyReviewChange, PolicyError } from './policies.ts';
 import { actionsFor, type Resolution, type Task } from '../domain/tasks.ts';
 import { londonDate, longDate } from '../domain/working-days.ts';
 import { ConflictError, type TransactItem } from '../adapters/store.ts';
@@ -15,7 +16,11 @@ export type Decision =
   | { action: 'transfer'; to: string }
   | { action: 'close' }
   | { action: 'keep'; reason: string }
-  | { action: 'acknowledge' };
+  | { action: 'acknowledge' }
+  | { action: 'confirm' }
+  | { action: 'request_closure'; reason?: string }
+  | { action: 'extend'; to: string }
+  | { action: 'reviewed'; nextReview?: string };
 
 export class ResolveError extends Error {
   constructor(message: string, readonly code: 'not_found' | 'not_open' | 'invalid' | 'conflict') {
@@ -120,6 +125,41 @@ async function attemptResolve(deps: Deps, input: ResolveInput): Promise<Task> {
       resolution = { action: 'keep', reason: reason.slice(0, 1000), by, at: nowIso };
       break;
     }
+    case 'confirm': {
+      if (!account) throw new ResolveError(`account ${task.accountId} is not in the register`, 'not_found');
+      // The supervisor vouches the account is in use and monitored: it is no longer neglected.
+      accountAfter = { ...account, lastAttestedOn: today, neglectedSince: undefined };
+      resolution = { action: 'confirm', by, at: nowIso };
+      break;
+    }
+    case 'request_closure': {
+      if (!account) throw new ResolveError(`account ${task.accountId} is not in the register`, 'not_found');
+      accountAfter = { ...account, status: 'closure_pending', lastAttestedOn: today };
+      const reason = decision.reason?.trim();
+      resolution = { action: 'request_closure', by, at: nowIso, ...(reason ? { reason: reason.slice(0, 1000) } : {}) };
+      break;
+    }
+    case 'extend': {
+      if (!account) throw new ResolveError(`account ${task.accountId} is not in the register`, 'not_found');
+      const to = parseDate(decision.to);
+      if (!to) throw new ResolveError(`"${decision.to}" is not a date`, 'invalid');
+      if (to <= today) throw new ResolveError('the new planned end must be after today', 'invalid');
+      accountAfter = { ...account, plannedEndDate: to };
+      resolution = { action: 'extend', to, by, at: nowIso };
+      break;
+    }
+    case 'reviewed': {
+      if (!task.policyId) throw new ResolveError('this task is not about a policy', 'invalid');
+      try {
+        const change = await policyReviewChange(deps, task.policyId, decision.nextReview, input.actor);
+        ops.push(...change.ops);
+        resolution = { action: 'reviewed', nextReview: change.after.nextReviewDate, by, at: nowIso };
+      } catch (err) {
+        if (err instanceof PolicyError) throw new ResolveError(err.message, 'invalid');
+        throw err;
+      }
+      break;
+    }
     case 'acknowledge': {
       const person = await store.findPerson([task.subjectEmail]);
       if (person) {
@@ -134,7 +174,8 @@ async function attemptResolve(deps: Deps, input: ResolveInput): Promise<Task> {
   const done: Task = { ...task, status: 'done', resolution, updatedAt: nowIso, version: task.version + 1 };
   ops.push(...store.taskChange(task, done, input.actor, `task.${decision.action === 'acknowledge' ? 'acknowledged' : 'resolved'}`));
   if (account && accountAfter && accountAfter !== account) {
-    ops.push(...store.accountChange(account, { ...accountAfter, updatedAt: nowIso, version: account.version + 1 }, input.actor, `account.${decision.action === 'close' ? 'closed' : decision.action === 'transfer' ? 'transferred' : 'kept'}`));
+    const verb = { close: 'closed', transfer: 'transferred', keep: 'kept', confirm: 'attested', request_closure: 'closure_requested', extend: 'extended', reviewed: 'reviewed', acknowledge: 'acknowledged' }[decision.action];
+    ops.push(...store.accountChange(account, { ...accountAfter, updatedAt: nowIso, version: account.version + 1 }, input.actor, `account.${verb}`));
   }
   for (const t of moot) {
     const cancelled: Task = {
@@ -182,6 +223,10 @@ export function describeClosed(task: Task): string {
     case 'close': return `this task was already resolved on ${when} by ${r.by}: the account was closed`;
     case 'keep': return `this task was already resolved on ${when} by ${r.by}: kept as it is`;
     case 'acknowledge': return `the policy was already acknowledged on ${when}`;
+    case 'confirm': return `this was already confirmed on ${when} by ${r.by}`;
+    case 'request_closure': return `closure was already requested on ${when} by ${r.by}`;
+    case 'extend': return `the planned end was already moved to ${longDate(r.to)} on ${when} by ${r.by}`;
+    case 'reviewed': return `the policy was already marked reviewed on ${when} by ${r.by}`;
     default: return 'this task is already resolved';
   }
 }

@@ -28,6 +28,7 @@ export class CustodianFunction extends Construct {
       assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
       description: `Custodian ${spec.name}`,
     });
+    // The log group's Arn attribute ends in `:*`: its own log streams, the narrowest resource these actions take.
     this.role.addToPolicy(new iam.PolicyStatement({
       actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
       resources: [logGroup.logGroupArn],

@@ -49,7 +49,9 @@ export class LocalQueue {
   }
 
   /** Receives up to `max` visible messages, hiding them for the visibility timeout; over-received ones are redriven. */
-  receive(max: number, visibilityTimeoutSeconds = this.spec.visibilityTimeoutSeconds): QueueMessage[] {
+  receive(max: number, visibilityTimeoutSeconds?: number): QueueMessage[] {
+    // The queue's own timeout is shortened locally (timeScale); one a caller asks for explicitly is kept.
+    const hideMs = visibilityTimeoutSeconds !== undefined ? visibilityTimeoutSeconds * 1000 : this.spec.visibilityTimeoutSeconds * 1000 * this.owner.timeScale;
     const now = Date.now();
     const out: QueueMessage[] = [];
     for (const msg of [...this.messages]) {
@@ -62,7 +64,7 @@ export class LocalQueue {
       }
       msg.receiveCount++;
       msg.firstReceivedAt ??= now;
-      msg.visibleAt = now + visibilityTimeoutSeconds * 1000 * this.owner.timeScale;
+      msg.visibleAt = now + hideMs;
       msg.receiptHandle = randomUUID();
       out.push(msg);
     }
@@ -80,7 +82,7 @@ export class LocalQueue {
   changeVisibility(receiptHandle: string, seconds: number): boolean {
     const msg = this.messages.find((m) => m.receiptHandle === receiptHandle);
     if (!msg) return false;
-    msg.visibleAt = Date.now() + seconds * 1000 * this.owner.timeScale;
+    msg.visibleAt = Date.now() + seconds * 1000;
     return true;
   }
 

@@ -45,7 +45,35 @@ describe('the table', () => {
 
   it('can be made destroyable for test stacks by context', () => {
     const { stack } = buildApp({ context: { 'aws:cdk:bundling-stacks': [], custodian: { ...baseSettings(), retainData: false, deletionProtection: false } } });
-    Assert.fromStack(stack).hasResource('AWS::DynamoDB::Table', { DeletionPolicy: 'Delete' });
+    const destroyable = Assert.fromStack(stack);
+    destroyable.hasResource('AWS::DynamoDB::Table', { DeletionPolicy: 'Delete' });
+    destroyable.hasResourceProperties('AWS::DynamoDB::Table', { DeletionProtectionEnabled: false });
+    for (const type of ['AWS::SQS::Queue', 'AWS::Logs::LogGroup']) {
+      expect(Object.values(destroyable.findResources(type)).every((r) => r.DeletionPolicy === 'Delete'), type).toBe(true);
+    }
+  });
+});
+
+describe('other data', () => {
+  it('every queue is encrypted at rest (SQS-managed keys), requires TLS, and is retained by default', () => {
+    const queues = resourcesOfType(template, 'AWS::SQS::Queue');
+    expect(queues.length).toBeGreaterThan(0);
+    for (const [id, q] of queues) {
+      expect(q.Properties?.SqsManagedSseEnabled, id).toBe(true);
+      expect((q as { DeletionPolicy?: string }).DeletionPolicy, id).toBe('Retain');
+    }
+    const policies = resourcesOfType(template, 'AWS::SQS::QueuePolicy');
+    for (const [id] of queues) {
+      const policy = policies.find(([, p]) => (p.Properties?.Queues as unknown[]).some((q) => JSON.stringify(q) === JSON.stringify({ Ref: id })));
+      expect(JSON.stringify(policy?.[1].Properties?.PolicyDocument), id).toContain('"aws:SecureTransport":"false"');
+    }
+  });
+
+  it('every log group has a retention period and is retained by default', () => {
+    for (const [id, g] of resourcesOfType(template, 'AWS::Logs::LogGroup')) {
+      expect(g.Properties?.RetentionInDays, id).toBeGreaterThan(0);
+      expect((g as { DeletionPolicy?: string }).DeletionPolicy, id).toBe('Retain');
+    }
   });
 });
 
@@ -81,13 +109,14 @@ function baseSettings() {
 describe('deployment settings', () => {
   it('fills defaults', () => {
     const s = parseSettings(baseSettings());
-    expect(s).toMatchObject({ hrSources: ['hr'], linkExpiryDays: 30, retainData: true, deletionProtection: true });
+    expect(s).toMatchObject({ hrSources: ['hr'], linkExpiryDays: 30, retainData: true, deletionProtection: true, apiThrottleRateLimit: 20, apiThrottleBurstLimit: 40 });
   });
 
   it('a bad setting stops the synth with an error naming it', () => {
     expect(() => parseSettings({ ...baseSettings(), senderAddress: 'nobody' })).toThrow(/custodian\.senderAddress: must be an email address/);
     expect(() => parseSettings({ ...baseSettings(), publicBaseUrl: 'http://insecure.example' })).toThrow(/custodian\.publicBaseUrl/);
     expect(() => parseSettings({ ...baseSettings(), hrSources: [] })).toThrow(/custodian\.hrSources/);
+    expect(() => parseSettings({ ...baseSettings(), apiThrottleBurstLimit: 0 })).toThrow(/custodian\.apiThrottleBurstLimit/);
     expect(() => parseSettings(undefined)).toThrow(SettingsError);
     expect(() => new App({ context: { custodian: { trustName: 'x' } } })).not.toThrow();
     expect(() => buildApp({ context: { custodian: { ...baseSettings(), linkExpiryDays: 0 } } })).toThrow(/custodian\.linkExpiryDays/);

@@ -1,3 +1,4 @@
+import { nextTaskActionOn } from '../../functions/domain/schedule.ts';
 import { describe, expect, it } from 'vitest';
 import { joinerTask, planCancellation, planLeaver, type AccountPlan, type LeaverReport, type PlanContext } from '../../functions/domain/leavers.ts';
 import type { Account, School } from '../../functions/domain/model.ts';
@@ -22,7 +23,7 @@ const oak: School = { id: 'oak', name: 'Oak Primary', itManagers: [OAK_IT], doma
 const elm: School = { id: 'elm', name: 'Elm Academy', itManagers: [], domains: ['elm.sch.uk'] };
 
 function ctx(over: Partial<PlanContext> = {}): PlanContext {
-  return { today: TODAY, nowIso: NOW, trustItContact: TRUST, schools: new Map([[oak.id, oak], [elm.id, elm]]), ...over };
+  return { today: TODAY, nowIso: NOW, trustItContact: TRUST, escalateAfter: 3, schools: new Map([[oak.id, oak], [elm.id, elm]]), ...over };
 }
 
 function account(over: Partial<Account> = {}): Account {
@@ -114,6 +115,7 @@ describe('planLeaver: the account is registered to the leaver', () => {
       version: 1,
       delivery: { kind: 'created', state: 'pending' },
       remindersSent: 0,
+      nextActionOn: nextTaskActionOn({ type: 'transfer_or_close', dueDate: '2026-12-18' }, TODAY, 3),
     });
   });
 
@@ -385,6 +387,8 @@ describe('planLeaver: duplicate and late reports', () => {
         eventDate: '2027-01-08',
         sourceEvent: 'evt-2',
         sourceTime: '2026-12-05T10:00:00Z',
+        // Reminders follow the new due date.
+        nextActionOn: nextTaskActionOn({ type: after.type, dueDate: '2027-01-08' }, TODAY, 3),
         updatedAt: '2026-12-05T10:00:01.000Z',
         version: 2,
       });
@@ -669,6 +673,7 @@ describe('joinerTask', () => {
       version: 1,
       delivery: { kind: 'created', state: 'pending' },
       remindersSent: 0,
+      nextActionOn: nextTaskActionOn({ type: 'acknowledge_policy', dueDate: '2027-01-11' }, TODAY, 3),
     });
   });
 

@@ -216,3 +216,162 @@ describe('resultPage', () => {
     }
   });
 });
+
+// ---------------------------------------------------------------------------------------------------------------
+// The sweep's task types
+
+const supervisor = 'jo.supervisor@oakfield.sch.uk';
+const reserve = 'pat.reserve@oakfield.sch.uk';
+const owner = 'policy.owner@northfield-trust.org.uk';
+
+/** A task the sweep raises about an account: `account:<id>` as its subject, the supervisors as assignees. */
+function accountTask(type: Task['type'], overrides: Partial<Task> = {}): Task {
+  return task({ type, subjectEmail: 'account:instagram:oakfield_pe', subjectName: undefined, eventDate: undefined, assignees: [supervisor, reserve], reason: 'sweep', ...overrides });
+}
+
+const reviewTask = task({
+  type: 'policy_review', subjectEmail: owner, subjectName: undefined, accountId: undefined, platform: undefined, handle: undefined,
+  school: undefined, policyId: 'pol-1', dueDate: '2027-03-01', eventDate: undefined, assignees: [owner], reason: 'due for review',
+});
+const policy = { title: 'Social Media Policy', nextReviewDate: '2027-03-01' };
+
+/** The hidden action, the submit button and the actor select every decision form has. */
+function expectDecisionForm(html: string, action: string, assignees: string[]): string {
+  const f = formHtml(html, `form-${action}`);
+  expect(f).toContain(`method="post" action="${formAction}"`);
+  expect(f).toContain(`<input type="hidden" name="action" value="${action}">`);
+  expect(f).toMatch(new RegExp(`<button type="submit" id="submit-${action}"`));
+  expect(f).toMatch(new RegExp(`<select id="actor-${action}" name="actor" required>`));
+  for (const a of assignees) expect(f).toContain(`<option value="${a}"`);
+  return f;
+}
+
+describe('taskPage for attest_account', () => {
+  it('asks whether the account is in use, with confirm and request-closure forms', () => {
+    const html = page({ task: accountTask('attest_account') });
+    expect(html).toContain('<h1>Confirm Instagram @oakfield_pe is still in use and monitored</h1>');
+    const text = visible(html);
+    expect(text).toContain('Instagram @oakfield_pe');
+    expect(text).toContain('Oakfield Academy');
+    expect(text).toContain(`Main supervisor ${supervisor}, ${reserve}`);
+    expect(text).toContain(longDate('2026-12-18'));
+    expect(text).toContain('A.1.6');
+    expect(text).toContain('Nothing has changed yet');
+    expect(text).not.toMatch(/account:instagram|leaving/);
+
+    const confirm = expectDecisionForm(html, 'confirm', [supervisor, reserve]);
+    expect(confirm).toMatch(/<button type="submit" id="submit-confirm">Yes, it is in use and monitored<\/button>/);
+    const closure = expectDecisionForm(html, 'request_closure', [supervisor, reserve]);
+    expect(closure).toContain('<textarea id="reason" name="reason">');
+    expect(closure).not.toMatch(/<textarea[^>]*required/);
+    expect(closure).toContain('<label for="reason">Why (optional)</label>');
+    expect(html).not.toMatch(/id="form-(transfer|keep|close|extend|reviewed|acknowledge)"/);
+  });
+
+  it('refills the reason and the actor after an error', () => {
+    const html = page({ task: accountTask('attest_account'), error: 'Choose who is making this decision.', values: { reason: 'Merged into @oakfield', actor: reserve } });
+    expect(html).toContain('id="error"');
+    const closure = formHtml(html, 'form-request_closure');
+    expect(closure).toContain('>Merged into @oakfield</textarea>');
+    expect(closure).toContain(`<option value="${reserve}" selected>`);
+    expect(formHtml(html, 'form-confirm')).toContain(`<option value="${reserve}" selected>`);
+  });
+});
+
+describe('taskPage for planned_end', () => {
+  it('offers to extend with a new date, or close', () => {
+    const html = page({ task: accountTask('planned_end') });
+    expect(html).toContain('<h1>Extend or close Instagram @oakfield_pe: planned end date</h1>');
+    const text = visible(html);
+    expect(text).toContain('exit strategy');
+    expect(text).toContain(`Supervisor ${supervisor}, ${reserve}`);
+    expect(text).not.toMatch(/account:instagram|leaving/);
+    const extend = expectDecisionForm(html, 'extend', [supervisor, reserve]);
+    expect(extend).toContain('<label for="newDate">New planned end date</label>');
+    expect(extend).toMatch(/<input type="date" id="newDate" name="newDate" required/);
+    const close = expectDecisionForm(html, 'close', [supervisor, reserve]);
+    expect(close).toContain('cannot be undone');
+    expect(html).not.toMatch(/id="form-(transfer|keep|confirm|request_closure|reviewed)"/);
+  });
+
+  it('refills the new date after an error', () => {
+    const html = page({ task: accountTask('planned_end'), error: 'the new planned end must be after today', values: { newDate: '2027-09-01' } });
+    expect(formHtml(html, 'form-extend')).toContain('value="2027-09-01"');
+    expect(html.indexOf('id="error"')).toBeLessThan(html.indexOf('id="form-extend"'));
+  });
+});
+
+describe('taskPage for policy_review', () => {
+  it('shows the policy and its review date, with one reviewed form', () => {
+    const html = taskPage({ trustName: 'Northfield Learning Trust', task: reviewTask, policy, formAction });
+    expect(html).toContain('<h1>Review the Social Media Policy</h1>');
+    const text = visible(html);
+    expect(text).toContain('Policy Social Media Policy');
+    expect(text).toContain(`Review date ${longDate('2027-03-01')}`);
+    expect(text).toContain(`Policy owner ${owner}`);
+    expect(text).toContain('Nothing has changed yet');
+    const f = expectDecisionForm(html, 'reviewed', [owner]);
+    expect(f).toContain('<label for="nextReview">Next review date</label>');
+    expect(f).toMatch(/<input type="date" id="nextReview" name="nextReview"/);
+    expect(f).not.toMatch(/name="nextReview"[^>]*required/);
+    expect(f).toContain('leave empty for 12 months on');
+    expect(f).toMatch(/<button type="submit" id="submit-reviewed">Mark as reviewed<\/button>/);
+    expect(f).toContain(`<option value="${owner}" selected>`);
+    expect(html).not.toMatch(/id="form-(transfer|keep|close|extend|confirm|request_closure)"/);
+    expect(html).not.toContain('Account');
+  });
+
+  it('works without the policy, and refills the date', () => {
+    const html = taskPage({ trustName: 'T', task: reviewTask, formAction, values: { nextReview: '2028-01-31' } });
+    expect(html).toContain('<h1>Review the social media policy</h1>');
+    expect(formHtml(html, 'form-reviewed')).toContain('value="2028-01-31"');
+  });
+});
+
+describe('taskPage wording for addresses and accounts without a person', () => {
+  it('a renamed or deleted linked address is not called a leaver', () => {
+    const html = page({ task: task({ reason: 'Instagram @oakfield_pe is registered to rachel.hughes@oakfield.sch.uk, which no longer exists in the directory' }) });
+    const text = visible(html);
+    expect(text).toContain('which no longer exists in the directory');
+    expect(text).toContain('Registered address Rachel Hughes (rachel.hughes@oakfield.sch.uk)');
+    expect(text).not.toMatch(/leaving|Leave date|Person leaving/);
+    expect(html).toContain('id="form-transfer"');
+  });
+
+  it('an account short of administrators (raised by the sweep) names no person', () => {
+    const html = page({ task: accountTask('replace_admin', { assignees: [itManager] }) });
+    const text = visible(html);
+    expect(text).toContain('has one administrator: sam.admin@oakfield.sch.uk');
+    expect(text).toContain('A.5.4');
+    expect(text).not.toMatch(/account:instagram|leaving/);
+  });
+});
+
+describe('taskPage escapes the new fields', () => {
+  it('escapes the policy title, handles and refilled dates', () => {
+    const x = '<img src=x onerror=alert(1)>';
+    const attack = '"><script>alert(1)</script>';
+    const pages = [
+      taskPage({ trustName: 'T', task: { ...reviewTask, assignees: [attack] }, policy: { title: `Policy "A" & 'B' ${x}`, nextReviewDate: '2027-03-01' }, formAction, values: { nextReview: attack, actor: attack } }),
+      page({ task: accountTask('planned_end', { handle: x, assignees: [attack] }), account: { ...account, handle: x }, values: { newDate: attack, actor: attack } }),
+      page({ task: accountTask('attest_account', { handle: x }), account: { ...account, handle: x, schoolName: x }, values: { reason: '</textarea><script>alert(1)</script>' } }),
+    ];
+    for (const html of pages) {
+      expect(html).not.toMatch(/<script/i);
+      expect(html).not.toContain('<img');
+    }
+    expect(pages[0]).toContain('Policy &quot;A&quot; &amp; &#39;B&#39; &lt;img src=x onerror=alert(1)&gt;');
+    expect(pages[0]).toContain('value="&quot;&gt;&lt;script&gt;alert(1)&lt;/script&gt;"');
+    expect(pages[1]).toContain('value="&quot;&gt;&lt;script&gt;alert(1)&lt;/script&gt;"');
+    expect(visible(pages[1]!)).toContain(`Instagram @${x}`);
+    expect(pages[2]).toContain('&lt;/textarea&gt;&lt;script&gt;');
+  });
+
+  it('never contains a script, for every task type', () => {
+    for (const type of ['transfer_or_close', 'replace_admin', 'replace_supervisor', 'acknowledge_policy', 'attest_account', 'planned_end', 'policy_review'] as const) {
+      const html = page({ task: task({ type }), policy });
+      expect(html).not.toMatch(/<script/i);
+      expect(html.startsWith('<!doctype html>')).toBe(true);
+    }
+  });
+});

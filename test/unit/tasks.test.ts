@@ -194,10 +194,10 @@ describe('actionsFor', () => {
     expect(actionsFor('acknowledge_policy')).toEqual(['acknowledge']);
   });
 
-  it('offers keep for the review tasks', () => {
-    for (const type of ['attest_account', 'planned_end', 'policy_review'] as const) {
-      expect(actionsFor(type)).toEqual(['keep']);
-    }
+  it("offers the sweep's tasks their own decisions", () => {
+    expect(actionsFor('attest_account')).toEqual(['confirm', 'request_closure']);
+    expect(actionsFor('planned_end')).toEqual(['extend', 'close']);
+    expect(actionsFor('policy_review')).toEqual(['reviewed']);
   });
 
   it('offers at least one action for every task type', () => {
