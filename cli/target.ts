@@ -45,6 +45,7 @@ export async function resolveTarget(aws: boolean, stackName: string): Promise<Ta
       GRAPH_CHANGES_DLQ_URL: outputs.GraphChangesDlqUrl ?? '',
       GRAPH_QUEUE_URL: outputs.GraphChangesQueueUrl ?? '',
       ESCALATE_AFTER_WORKING_DAYS: outputs.EscalateAfterWorkingDays ?? '3',
+      PERSON_RETENTION_DAYS: outputs.PersonRetentionDays ?? '365',
     });
     return {
       kind: 'aws',

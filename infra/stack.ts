@@ -254,6 +254,9 @@ export class CustodianStack extends Stack {
     new CfnOutput(this, 'SenderAddress', { value: settings.senderAddress });
     new CfnOutput(this, 'LinkExpiryDays', { value: String(settings.linkExpiryDays) });
     new CfnOutput(this, 'HrSources', { value: settings.hrSources.join(',') });
+    new CfnOutput(this, 'EscalateAfterWorkingDays', { value: String(settings.escalateAfterWorkingDays) });
+    new CfnOutput(this, 'PersonRetentionDays', { value: String(settings.personDataRetentionDays) });
+    new CfnOutput(this, 'GraphChangesQueueUrl', { value: messaging.graphChanges.queueUrl });
   }
 }
 

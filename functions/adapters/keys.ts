@@ -83,11 +83,11 @@ export function taskItem(t: Task) {
 }
 
 export function personItem(p: Person) {
-  return { ...keys.person(p.key), entity: 'person', gsi2pk: 'PEOPLE', gsi2sk: p.key, ...p };
+  return { ...keys.person(p.key), entity: 'person', gsi2pk: 'PEOPLE', gsi2sk: p.key, ...p, ...(p.personalDataExpiresAt ? { expiresAt: p.personalDataExpiresAt } : {}) };
 }
 
 /** One item per address, so "who is this address?" is a Query on byEmail. */
-export function personAddresses(p: Pick<Person, 'key' | 'addresses'>) {
+export function personAddresses(p: Pick<Person, 'key' | 'addresses' | 'personalDataExpiresAt'>) {
   return p.addresses.map((email) => ({
     ...keys.personAddress(p.key, email),
     entity: 'address',
@@ -95,6 +95,7 @@ export function personAddresses(p: Pick<Person, 'key' | 'addresses'>) {
     gsi1sk: `PERSON#${p.key}`,
     personKey: p.key,
     email,
+    ...(p.personalDataExpiresAt ? { expiresAt: p.personalDataExpiresAt } : {}),
   }));
 }
 

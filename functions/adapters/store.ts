@@ -30,6 +30,24 @@ export interface Capacity {
   write: number;
 }
 
+/**
+ * The audit keeps what happened, not more personal data than it needs: for people (whose records expire) and for
+ * the free text of tasks, it records that a field changed, not its value. Register fields (who an account is
+ * linked to, its administrators and supervisors) and who acted are kept: they are what the audit is for.
+ */
+const PERSONAL_FIELDS: Record<string, ReadonlySet<string>> = {
+  person: new Set(['primaryEmail', 'addresses', 'displayName', 'employeeId', 'lineManagerEmail', 'directoryManagerEmail']),
+  task: new Set(['subjectName', 'reason']),
+};
+const REDACTED = '(personal data not kept)';
+
+function redact<T extends { before?: Record<string, unknown>; after?: Record<string, unknown>; changed: string[] }>(entityType: string, diff: T): T {
+  const fields = PERSONAL_FIELDS[entityType];
+  if (!fields) return diff;
+  const scrub = (o?: Record<string, unknown>) => (o ? Object.fromEntries(Object.entries(o).map(([k, v]) => [k, fields.has(k) ? REDACTED : v])) : o);
+  return { ...diff, before: scrub(diff.before), after: scrub(diff.after) };
+}
+
 export interface DirectoryState {
   deltaLink?: string;
   lastSyncAt?: string;
@@ -148,7 +166,7 @@ export class Store {
 
   /** The audit entry for a change, or undefined when nothing changed. */
   audit(actor: Actor, action: string, entityType: AuditEntry['entityType'], entityId: string, before: object | undefined, after: object | undefined): TransactItem | undefined {
-    const diff = diffFields(before, after);
+    const diff = redact(entityType, diffFields(before, after));
     if (diff.changed.length === 0 && before && after) return undefined;
     const at = this.clock().toISOString();
     const entry: AuditEntry = {
@@ -314,7 +332,9 @@ export class Store {
     const oldAddr = new Map((before ? personAddresses(before) : []).map((a) => [a.sk, a]));
     const newAddr = new Map(personAddresses(after).map((a) => [a.sk, a]));
     const ops: TransactItem[] = [this.putVersioned(personItem(after), before), auditOp];
-    for (const [sk, a] of newAddr) if (!oldAddr.has(sk)) ops.push(this.put(a));
+    // Address items share the record's expiry, so they are rewritten when it changes.
+    const expiryChanged = before?.personalDataExpiresAt !== after.personalDataExpiresAt;
+    for (const [sk, a] of newAddr) if (!oldAddr.has(sk) || expiryChanged) ops.push(this.put(a));
     for (const [sk, a] of oldAddr) if (!newAddr.has(sk)) ops.push(this.delete({ pk: a.pk, sk }));
     return ops;
   }

@@ -1,3 +1,5 @@
+import { createHash } from 'node:crypto';
+
 /**
  * The register's vocabulary. Pure types and normalisers: no AWS, no I/O, no clock reads.
  * Every other layer (CSV, store, CLI, emails) speaks in these terms.
@@ -103,9 +105,29 @@ export interface Person {
   leaverReportedAt?: string;
   cancelledAt?: string;
   policyAcknowledgedAt?: string;
+  /**
+   * Unix seconds when this record (and its address items) expire through DynamoDB TTL: set a retention period
+   * after a leaver leaves, once none of their tasks is open; cleared if they stay or return.
+   */
+  personalDataExpiresAt?: number;
   createdAt: string;
   updatedAt: string;
   version: number;
+}
+
+/** The key of a person known only from HR: a hash, so no address appears in keys or audit entries. */
+export function hrPersonKey(email: string): string {
+  return `hr:${createHash('sha256').update(normaliseEmail(email)).digest('hex').slice(0, 20)}`;
+}
+
+/**
+ * When a person's record should expire: `retentionDays` after they left (or today, if later), once no task of
+ * theirs is open; never while they are active.
+ */
+export function personalDataExpiry(person: Pick<Person, 'status' | 'leaveDate'>, openTasks: number, today: IsoDate, retentionDays: number): number | undefined {
+  if (person.status === 'active' || openTasks > 0) return undefined;
+  const from = person.leaveDate && person.leaveDate > today ? person.leaveDate : today;
+  return Math.floor(Date.parse(`${from}T00:00:00Z`) / 1000) + retentionDays * 86_400;
 }
 
 /** A policy in the policy register (contracts section 5), reviewed at least annually. */

@@ -11,6 +11,8 @@ export interface AppConfig {
   publicBaseUrl: string;
   linkExpiryDays: number;
   escalateAfterWorkingDays: number;
+  /** Days a leaver's personal data is kept once none of their tasks is open. */
+  personRetentionDays: number;
   /** The HMAC key for action links (fetched lazily: not every path signs or checks links). */
   linkSecret: () => Promise<string>;
 }
@@ -36,6 +38,7 @@ export function depsFromEnv(clock: () => Date = () => new Date()): Deps {
       publicBaseUrl: env('PUBLIC_BASE_URL').replace(/\/+$/, ''),
       linkExpiryDays: envInt('LINK_EXPIRY_DAYS'),
       escalateAfterWorkingDays: envInt('ESCALATE_AFTER_WORKING_DAYS'),
+      personRetentionDays: envInt('PERSON_RETENTION_DAYS'),
       linkSecret: () => secretString(env('LINK_SECRET_ID')),
     },
   };

@@ -7,7 +7,7 @@
 import { logger } from '../adapters/logger.ts';
 import { ConflictError, type TransactItem } from '../adapters/store.ts';
 import { joinerTask, planCancellation, planLeaver, type AccountPlan, type LeaverReport, type PlanContext } from '../domain/leavers.ts';
-import type { Actor, IsoDate, Person } from '../domain/model.ts';
+import { hrPersonKey, personalDataExpiry, type Actor, type IsoDate, type Person } from '../domain/model.ts';
 import type { Task } from '../domain/tasks.ts';
 import { londonDate } from '../domain/working-days.ts';
 import type { Deps } from './deps.ts';
@@ -100,7 +100,7 @@ export async function processLeaver(deps: Deps, input: LeaverInput, meta: EventM
 
     const nowIso = ctx.nowIso;
     const base: Person = person ?? {
-      key: `hr:${input.email}`, primaryEmail: input.email, addresses: [input.email], status: 'active', createdAt: nowIso, updatedAt: nowIso, version: 0,
+      key: hrPersonKey(input.email), primaryEmail: input.email, addresses: [input.email], status: 'active', createdAt: nowIso, updatedAt: nowIso, version: 0,
     };
     const newer = !base.leaverReportedAt || meta.time > base.leaverReportedAt;
     const updated: Person = {
@@ -127,6 +127,7 @@ export async function processLeaver(deps: Deps, input: LeaverInput, meta: EventM
   });
   const tasks = await deps.store.tasksForSubjects(outcome.addresses);
   const emailsSent = await deliverPending(deps, tasks.filter((t) => t.status === 'open'));
+  await refreshPersonExpiry(deps, input.email);
   logger.info('leaver processed', {
     eventId: meta.id,
     origin: meta.origin,
@@ -136,6 +137,24 @@ export async function processLeaver(deps: Deps, input: LeaverInput, meta: EventM
     ...(outcome.skipped ? { skipped: outcome.skipped } : {}),
   });
   return { ...(outcome.skipped ? { skipped: outcome.skipped } : {}), plans: outcome.plans, emailsSent };
+}
+
+/**
+ * Sets (or clears) when a person's record expires: a retention period after they leave, once none of their
+ * tasks is open (see personalDataExpiry). Bookkeeping on top of a change already made, so it is best effort:
+ * a conflict means someone else is writing the record, and the next change recomputes it.
+ */
+export async function refreshPersonExpiry(deps: Deps, email: string): Promise<void> {
+  const person = await deps.store.findPerson([email]);
+  if (!person) return;
+  const open = (await deps.store.tasksForSubjects(person.addresses)).filter((t) => t.status === 'open').length;
+  const expiry = personalDataExpiry(person, open, londonDate(deps.clock()), deps.config.personRetentionDays);
+  if (expiry === person.personalDataExpiresAt) return;
+  const after: Person = { ...person, personalDataExpiresAt: expiry, updatedAt: deps.clock().toISOString(), version: person.version + 1 };
+  if (expiry === undefined) delete after.personalDataExpiresAt;
+  await deps.store.transact(deps.store.personChange(person, after, { by: 'system:retention', source: 'retention' }, 'person.retention')).catch((err: unknown) => {
+    if (!(err instanceof ConflictError)) throw err;
+  });
 }
 
 /**
@@ -191,7 +210,7 @@ export async function processCancellation(deps: Deps, input: { email: string; re
     const plan = planCancellation(addresses, accounts, tasks, input.reason, `system:${meta.origin}`, ctx);
 
     if (person) {
-      const after: Person = { ...person, status: 'active', leaveDate: undefined, cancelledAt: meta.time, updatedAt: ctx.nowIso, version: person.version + 1 };
+      const after: Person = { ...person, status: 'active', leaveDate: undefined, personalDataExpiresAt: undefined, cancelledAt: meta.time, updatedAt: ctx.nowIso, version: person.version + 1 };
       await store.transact(store.personChange(person, after, actor(meta), 'person.leaver_cancelled'));
     }
     const byAccount = new Map<string, TransactItem[]>();
@@ -229,12 +248,13 @@ export async function processJoiner(deps: Deps, input: JoinerInput, meta: EventM
     const person = await store.findPerson([input.email]);
     const ctx = await planContext(deps);
     const base: Person = person ?? {
-      key: `hr:${input.email}`, primaryEmail: input.email, addresses: [input.email], status: 'active', createdAt: ctx.nowIso, updatedAt: ctx.nowIso, version: 0,
+      key: hrPersonKey(input.email), primaryEmail: input.email, addresses: [input.email], status: 'active', createdAt: ctx.nowIso, updatedAt: ctx.nowIso, version: 0,
     };
     const updated: Person = {
       ...base,
       addresses: [...new Set([...base.addresses, input.email])],
       status: 'active',
+      personalDataExpiresAt: undefined,
       startDate: input.startDate,
       ...(input.displayName ? { displayName: input.displayName } : {}),
       ...(input.employeeId ? { employeeId: input.employeeId } : {}),

@@ -11,6 +11,7 @@ import { ConflictError, type TransactItem } from '../adapters/store.ts';
 import { logger } from '../adapters/logger.ts';
 import type { Deps } from './deps.ts';
 import { deliverPending } from './notify.ts';
+import { refreshPersonExpiry } from './leavers.ts';
 
 export type Decision =
   | { action: 'transfer'; to: string }
@@ -209,6 +210,8 @@ async function attemptResolve(deps: Deps, input: ResolveInput): Promise<Task> {
     resolution: done.resolution,
   });
   if (moot.length) await deliverPending(deps, await store.getTasks(moot.map((t) => t.id)));
+  // The leaver's last open task done: their record can start its retention period.
+  if (!done.subjectEmail.startsWith('account:')) await refreshPersonExpiry(deps, done.subjectEmail);
   logger.info('task resolved', { taskId: done.id, taskType: done.type, action: decision.action });
   return done;
 }

@@ -281,3 +281,22 @@ describe('a joiner', () => {
     expect((await stack.store.findPerson(['t.nowak@riverside.sch.uk']))!.policyAcknowledgedAt).toBeTruthy();
   });
 });
+
+describe('personal data retention', () => {
+  it('a leaver whose tasks are all resolved gets an expiry; the audit does not keep their name', async () => {
+    const { store } = stack;
+    await putEvent(stack, 'Staff Leaver', { email: 'p.sharma@hillcrest.sch.uk', leaveDate: '2027-03-31', displayName: 'Priya Sharma' });
+    await stack.idle();
+    const person = (await store.findPerson(['p.sharma@hillcrest.sch.uk']))!;
+    // No account is tied to her, so no task is open: her record expires a year after she leaves.
+    expect(person.key).not.toContain('@');
+    expect(person.personalDataExpiresAt).toBe(Date.parse('2027-03-31T00:00:00Z') / 1000 + 365 * 86_400);
+    const history = await store.auditFor('person', person.key);
+    expect(JSON.stringify(history)).not.toContain('Priya');
+    expect(JSON.stringify(history)).not.toContain('p.sharma@');
+    // Back on HR's books: the expiry is cleared.
+    await putEvent(stack, 'Staff Leaver Cancelled', { email: 'p.sharma@hillcrest.sch.uk' });
+    await stack.idle();
+    expect((await store.findPerson(['p.sharma@hillcrest.sch.uk']))!.personalDataExpiresAt).toBeUndefined();
+  });
+});
