@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { account, itManager, manager, task } from '../support/fixtures.ts';
 import {
   attestationEmail,
   neglectedAccountEmail,
@@ -19,44 +20,7 @@ import type { Task } from '../../functions/domain/tasks.ts';
 import { longDate } from '../../functions/domain/working-days.ts';
 
 const ctx: MailContext = { trustName: 'Northfield Learning Trust', trustItContact: 'it.contact@northfield-trust.org.uk' };
-const manager = 'jo.manager@oakfield.sch.uk';
-const itManager = 'it@oakfield.sch.uk';
 const actionUrl = 'https://custodian.example.org/actions/eyJ0IjoiYWJjIn0.c2lnbmF0dXJl';
-
-function task(overrides: Partial<Task> = {}): Task {
-  return {
-    id: 'Tk7xQ2mP9aBcDeFg',
-    type: 'transfer_or_close',
-    status: 'open',
-    subjectEmail: 'rachel.hughes@oakfield.sch.uk',
-    subjectName: 'Rachel Hughes',
-    accountId: 'instagram:oakfield_pe',
-    platform: 'instagram',
-    handle: 'oakfield_pe',
-    school: 'oakfield',
-    dueDate: '2026-12-18',
-    assignees: [manager, itManager],
-    reason: 'Rachel Hughes is leaving and the account is registered to their email address.',
-    eventDate: '2026-12-18',
-    sourceEvent: 'evt-1',
-    sourceTime: '2026-12-01T09:00:00.000Z',
-    createdAt: '2026-12-01T09:00:00.000Z',
-    updatedAt: '2026-12-01T09:00:00.000Z',
-    version: 1,
-    delivery: { kind: 'created', state: 'pending' },
-    remindersSent: 0,
-    ...overrides,
-  };
-}
-
-const account: AccountView = {
-  platform: 'instagram',
-  handle: 'oakfield_pe',
-  url: 'https://www.instagram.com/oakfield_pe/',
-  schoolName: 'Oakfield Academy',
-  linkedEmail: 'rachel.hughes@oakfield.sch.uk',
-  admins: ['sam.admin@oakfield.sch.uk'],
-};
 
 const roles: Record<string, AssigneeRole[]> = { [manager]: ['line_manager'], [itManager]: ['it_manager'] };
 

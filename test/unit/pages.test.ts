@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { account, itManager, manager, task as fixtureTask } from '../support/fixtures.ts';
 import { resultPage, taskPage, type TaskPageInput } from '../../functions/actions/pages.ts';
 import type { AccountView } from '../../functions/domain/emails.ts';
 import { pageLayout } from '../../functions/domain/html.ts';
@@ -6,43 +7,7 @@ import type { Task } from '../../functions/domain/tasks.ts';
 import { longDate } from '../../functions/domain/working-days.ts';
 
 const formAction = 'https://custodian.example.org/actions/eyJ0IjoiYWJjIn0.c2ln';
-const manager = 'jo.manager@oakfield.sch.uk';
-const itManager = 'it@oakfield.sch.uk';
-
-function task(overrides: Partial<Task> = {}): Task {
-  return {
-    id: 'Tk7xQ2mP9aBcDeFg',
-    type: 'transfer_or_close',
-    status: 'open',
-    subjectEmail: 'rachel.hughes@oakfield.sch.uk',
-    subjectName: 'Rachel Hughes',
-    accountId: 'instagram:oakfield_pe',
-    platform: 'instagram',
-    handle: 'oakfield_pe',
-    school: 'oakfield',
-    dueDate: '2026-12-18',
-    assignees: [manager, itManager],
-    reason: 'Rachel Hughes is leaving and the account is registered to their email address.',
-    eventDate: '2026-12-18',
-    sourceEvent: 'evt-1',
-    sourceTime: '2026-12-01T09:00:00.000Z',
-    createdAt: '2026-12-01T09:00:00.000Z',
-    updatedAt: '2026-12-01T09:00:00.000Z',
-    version: 1,
-    delivery: { kind: 'created', state: 'sent' },
-    remindersSent: 0,
-    ...overrides,
-  };
-}
-
-const account: AccountView = {
-  platform: 'instagram',
-  handle: 'oakfield_pe',
-  url: 'https://www.instagram.com/oakfield_pe/',
-  schoolName: 'Oakfield Academy',
-  linkedEmail: 'rachel.hughes@oakfield.sch.uk',
-  admins: ['sam.admin@oakfield.sch.uk'],
-};
+const task = (overrides: Partial<Task> = {}): Task => fixtureTask({ delivery: { kind: 'created', state: 'sent' }, ...overrides });
 
 function page(overrides: Partial<TaskPageInput> = {}): string {
   return taskPage({ trustName: 'Northfield Learning Trust', task: task(), account, formAction, ...overrides });
