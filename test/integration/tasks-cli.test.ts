@@ -96,3 +96,27 @@ describe('tasks', () => {
     expect((await stack.store.getAccount('instagram:oakfield_pe'))!).toMatchObject({ linkedEmail: 's.ahmed@oakfield.sch.uk', status: 'active' });
   });
 });
+
+describe('dlq', () => {
+  it('list shows a refused event with its reason; redrive replays it (refused again while still invalid)', async () => {
+    const r0 = await cli(outputs, ['events', 'send', file('invalid.json', { Source: 'hr', DetailType: 'Staff Joiner', Detail: { email: 'new.starter@oakfield.sch.uk', startDate: '31/02/2027' } })]);
+    expect(r0.code, r0.stderr).toBe(0);
+    await stack.idle();
+    const list = await cli(outputs, ['dlq', 'list', '--json']);
+    expect(list.code, list.stderr).toBe(0);
+    const letters = JSON.parse(list.stdout) as Array<{ messageId: string; origin: string; reason: string; replay: string }>;
+    expect(letters).toHaveLength(1);
+    expect(letters[0]).toMatchObject({ origin: 'hr-events', reason: expect.stringContaining('detail.startDate: must be a real date') });
+    // Listing does not consume: it is still there.
+    expect(JSON.parse((await cli(outputs, ['dlq', 'list', '--json'])).stdout)).toHaveLength(1);
+
+    const redrive = await cli(outputs, ['dlq', 'redrive', '--id', letters[0]!.messageId]);
+    expect(redrive.code, redrive.stderr).toBe(0);
+    expect(redrive.stdout).toContain('replayed 1 of 1');
+    await stack.idle();
+    const again = JSON.parse((await cli(outputs, ['dlq', 'list', '--json'])).stdout) as Array<{ messageId: string }>;
+    expect(again).toHaveLength(1);
+    expect(again[0]!.messageId).not.toBe(letters[0]!.messageId);
+    expect(await stack.store.findPerson(['new.starter@oakfield.sch.uk'])).toBeUndefined();
+  });
+});
