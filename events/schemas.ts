@@ -17,11 +17,17 @@ const email = z
   .transform(normaliseEmail);
 
 /** HR sends calendar dates; we also accept a full ISO timestamp and keep its date part (late HR exports do this). */
+const ISO_TIMESTAMP = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})?$/;
 const isoDate = z
   .string()
   .trim()
   .transform((v, ctx) => {
-    const date = parseDate(/^\d{4}-\d{2}-\d{2}T/.test(v) ? v.slice(0, 10) : v);
+    const timestamp = ISO_TIMESTAMP.test(v);
+    if (timestamp && Number.isNaN(Date.parse(v))) {
+      ctx.addIssue({ code: 'custom', message: 'must be a real date, YYYY-MM-DD' });
+      return z.NEVER;
+    }
+    const date = parseDate(timestamp ? v.slice(0, 10) : v);
     if (!date) {
       ctx.addIssue({ code: 'custom', message: 'must be a real date, YYYY-MM-DD' });
       return z.NEVER;
@@ -29,7 +35,10 @@ const isoDate = z
     return date;
   });
 
-const optionalText = z.string().trim().max(256).optional();
+/** Control characters and bidirectional overrides could disguise text in emails; they are refused, not stripped. */
+const UNSAFE_TEXT = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/;
+const text = (max: number) => z.string().trim().max(max).refine((v) => !UNSAFE_TEXT.test(v), { message: 'contains control or text-direction characters' });
+const optionalText = text(256).optional();
 
 export const StaffLeaverDetail = z.object({
   email,
@@ -38,7 +47,7 @@ export const StaffLeaverDetail = z.object({
   displayName: optionalText,
   school: optionalText,
   lineManagerEmail: email.optional(),
-  reason: z.string().trim().max(1000).optional(),
+  reason: text(1000).optional(),
 });
 
 export const StaffJoinerDetail = z.object({

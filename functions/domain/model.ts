@@ -177,7 +177,8 @@ export function normaliseEmail(email: string): string {
 }
 
 /** A pragmatic address check: one `@`, a dotted domain, no spaces. Typos beyond that are caught by domain findings. */
-const EMAIL_RE = /^[^\s@<>(),;:"\[\]\\]+@[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)+$/i;
+// No control characters (U+0000-001F, U+007F-009F) in the local part: they cannot be typed, and would reach headers.
+const EMAIL_RE = /^[^\s@<>(),;:"\[\]\\\u0000-\u001f\u007f-\u009f]+@[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)+$/i;
 export function isEmail(value: string): boolean {
   return value.length <= 254 && EMAIL_RE.test(value.trim());
 }

@@ -184,6 +184,9 @@ function readEvents(buf: Buffer): ParseEvent[] {
     quote: '"',
     escape: '"',
     relax_column_count: true, // checked per row below, so it becomes a RowError rather than a throw
+    // Spreadsheets and editors mix line endings; csv-parse would otherwise take the first line's ending as the
+    // only one and read the others as part of the last value.
+    record_delimiter: ['\r\n', '\n', '\r'],
     skip_empty_lines: true,
     skip_records_with_error: true,
     on_record: (record: string[], context) => {

@@ -23,7 +23,9 @@ function matchRoute(routes: LocalRoute[], method: string, pathname: string) {
     const re = new RegExp(`^${r.path.replace(/\{([^}+]+)\+?\}/g, (_m, n: string) => { names.push(n); return '([^/]+)'; })}$`);
     const m = re.exec(pathname);
     if (m) {
-      const params = Object.fromEntries(names.map((n, i) => [n, decodeURIComponent(m[i + 1]!)]));
+      // A malformed %-escape is passed through as it came; the handler refuses it as it would any bad value.
+      const decode = (v: string) => { try { return decodeURIComponent(v); } catch { return v; } };
+      const params = Object.fromEntries(names.map((n, i) => [n, decode(m[i + 1]!)]));
       return { route: r, params };
     }
   }
