@@ -14,7 +14,23 @@ import { londonDate } from '../domain/working-days.ts';
 import { ConflictError } from '../adapters/store.ts';
 import type { Deps } from './deps.ts';
 
-export const CLAIM_LEASE_MS = 5 * 60_000;
+/** Longer than a delivery takes, shorter than the gap to Lambda's second retry, so a retry can take over. */
+export const CLAIM_LEASE_MS = 2 * 60_000;
+
+/**
+ * Writes that settle a claim (release or mark sent) must not be lost to a short database outage, or the claim is
+ * stranded until its lease runs out: they are retried with backoff for about half a minute.
+ */
+async function settle(write: () => Promise<void>): Promise<void> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await write();
+    } catch (err) {
+      if (err instanceof ConflictError || attempt >= 7) throw err;
+      await new Promise((r) => setTimeout(r, Math.min(8_000, 250 * 2 ** attempt)));
+    }
+  }
+}
 const SYSTEM = { by: 'system:notify', source: 'delivery' };
 
 export function needsDelivery(task: Task, now: Date): boolean {
@@ -70,11 +86,11 @@ export async function deliverPending(deps: Deps, tasks: Task[]): Promise<number>
       await send(deps, claimed);
     } catch (err) {
       const released: Task = { ...claimed, delivery: { ...claimed.delivery, state: 'pending', claimedAt: undefined }, version: claimed.version + 1, updatedAt: deps.clock().toISOString() };
-      await deps.store.transact(deps.store.taskChange(claimed, released, SYSTEM, 'task.delivery_failed')).catch(() => undefined);
+      await settle(() => deps.store.transact(deps.store.taskChange(claimed, released, SYSTEM, 'task.delivery_failed'))).catch(() => undefined);
       throw err;
     }
     const done: Task = { ...claimed, delivery: { ...claimed.delivery, state: 'sent', sentAt: deps.clock().toISOString(), claimedAt: undefined }, version: claimed.version + 1, updatedAt: deps.clock().toISOString() };
-    await deps.store.transact(deps.store.taskChange(claimed, done, SYSTEM, claimed.delivery.kind === 'created' ? 'task.notified' : 'task.cancellation_notified'));
+    await settle(() => deps.store.transact(deps.store.taskChange(claimed, done, SYSTEM, claimed.delivery.kind === 'created' ? 'task.notified' : 'task.cancellation_notified')));
     sent++;
   }
   return sent;
