@@ -1,0 +1,127 @@
+/**
+ * The growth scenarios: one leaver tied to 3 accounts, and a sweep with 20 due items, each run in-process through
+ * the real use cases (processLeaver, runSweep) with a Store of their own against a seeded register, so the
+ * capacity they consume is exactly what the Store counted (ReturnConsumedCapacity TOTAL on every call).
+ */
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { Mailer } from '../../functions/adapters/mailer.ts';
+import type { Publisher } from '../../functions/adapters/publisher.ts';
+import { Store } from '../../functions/adapters/store.ts';
+import type { IsoDate } from '../../functions/domain/model.ts';
+import { addWorkingDays } from '../../functions/domain/working-days.ts';
+import { depsFromEnv, type Deps } from '../../functions/usecases/deps.ts';
+import { processLeaver } from '../../functions/usecases/leavers.ts';
+import { runSweep, type SweepResult } from '../../functions/usecases/sweep.ts';
+import { account, accountItems, openTaskItem, putItems, schoolItems, type Role } from './register.ts';
+
+export const LEAVER_ROLES: Role[] = ['linked', 'admin', 'main_supervisor'];
+
+export interface ScenarioRegister {
+  table: string;
+  accounts: number;
+  due: number;
+  leavers: string[];
+}
+
+/**
+ * `accounts` accounts in all: `due` of them due for the sweep on `day`, `leavers` × 3 tied to one leaver each
+ * (linked address, administrator, main supervisor), the rest ordinary and not due for weeks.
+ */
+export async function seedScenario(
+  client: DynamoDBDocumentClient,
+  table: string,
+  opts: { accounts: number; due: number; leavers: number; day: IsoDate; concurrency?: number; onProgress?: (done: number) => void },
+): Promise<ScenarioRegister> {
+  const leavers = Array.from({ length: opts.leavers }, (_, k) => `leaver${k + 1}@school01.sch.uk`);
+  await putItems(client, table, schoolItems());
+  const chunk = 10_000;
+  for (let start = 0; start < opts.accounts; start += chunk) {
+    const items: Array<Record<string, unknown>> = [];
+    for (let i = start; i < Math.min(opts.accounts, start + chunk); i++) {
+      const tied = i - opts.due;
+      const spec = i < opts.due
+        ? { key: `a${i}`, index: i, today: opts.day, due: true }
+        : tied < leavers.length * 3
+          ? { key: `a${i}`, index: i, today: opts.day, tie: { email: leavers[Math.floor(tied / 3)]!, role: LEAVER_ROLES[tied % 3]! } }
+          : { key: `a${i}`, index: i, today: opts.day };
+      items.push(...accountItems(account(spec)));
+    }
+    await putItems(client, table, items, { concurrency: opts.concurrency ?? 4 });
+    opts.onProgress?.(Math.min(opts.accounts, start + chunk));
+  }
+  return { table, accounts: opts.accounts, due: opts.due, leavers };
+}
+
+/** Open attestation tasks (not due) for `share` of the ordinary accounts: what a busier register carries. */
+export async function seedOpenTasks(client: DynamoDBDocumentClient, reg: ScenarioRegister, day: IsoDate, share: number): Promise<number> {
+  const first = reg.due + reg.leavers.length * 3;
+  const count = Math.round(reg.accounts * share);
+  const items = Array.from({ length: count }, (_, j) => openTaskItem(account({ key: `a${first + j}`, index: first + j, today: day }), day));
+  await putItems(client, reg.table, items);
+  return count;
+}
+
+export interface Counted {
+  emails: number;
+  recipients: number;
+  events: number;
+}
+
+/** The functions' dependencies from the stack's environment, with this table's Store and counting mail and events. */
+export function depsFor(table: string, client: DynamoDBDocumentClient, clock: () => Date, counted: Counted): Deps {
+  const base = depsFromEnv(clock);
+  const mailer: Mailer = {
+    send: (email) => {
+      counted.emails++;
+      counted.recipients += email.to.length;
+      return base.mailer.send(email);
+    },
+  };
+  const publisher: Publisher = {
+    publish: (detailType, detail) => {
+      counted.events++;
+      return base.publisher.publish(detailType, detail);
+    },
+  };
+  return { ...base, store: new Store(table, client, clock), mailer, publisher };
+}
+
+export interface Measured {
+  rcu: number;
+  wcu: number;
+  capacity: number;
+  wallMs: number;
+  emails: number;
+  recipients: number;
+  events: number;
+}
+
+function measured(store: Store, counted: Counted, wallMs: number): Measured {
+  return { rcu: store.capacity.read, wcu: store.capacity.write, capacity: store.capacity.read + store.capacity.write, wallMs, ...counted };
+}
+
+export async function measureSweep(table: string, client: DynamoDBDocumentClient, at: Date, escalateAfterWorkingDays: number): Promise<Measured & { result: SweepResult }> {
+  const counted: Counted = { emails: 0, recipients: 0, events: 0 };
+  const deps = depsFor(table, client, () => at, counted);
+  const t0 = performance.now();
+  const result = await runSweep(deps, { escalateAfterWorkingDays });
+  const m = measured(deps.store, counted, performance.now() - t0);
+  if (result.failures > 0 || !result.complete) throw new Error(`the sweep on ${table} failed: ${JSON.stringify(result)}`);
+  return { ...m, result };
+}
+
+export async function measureLeaver(table: string, client: DynamoDBDocumentClient, email: string, at: Date, id: string): Promise<Measured & { accounts: number }> {
+  const counted: Counted = { emails: 0, recipients: 0, events: 0 };
+  const deps = depsFor(table, client, () => at, counted);
+  const day = at.toISOString().slice(0, 10);
+  const t0 = performance.now();
+  const outcome = await processLeaver(deps, { email, leaveDate: addWorkingDays(day, 15), displayName: 'Bench Leaver', lineManagerEmail: 'line.manager@school01.sch.uk' }, { id, time: at.toISOString(), origin: 'hr' });
+  const m = measured(deps.store, counted, performance.now() - t0);
+  if (outcome.skipped) throw new Error(`leaver ${email} was skipped: ${outcome.skipped}`);
+  return { ...m, accounts: outcome.plans.length };
+}
+
+/** How many items are due on `day`, read with a Store whose capacity is not counted anywhere. */
+export async function dueCount(table: string, client: DynamoDBDocumentClient, day: IsoDate): Promise<number> {
+  return (await new Store(table, client).dueOnOrBefore(day)).length;
+}
