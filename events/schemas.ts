@@ -76,8 +76,6 @@ export type HrDetailType = (typeof HR_DETAIL_TYPES)[number];
 
 /** Events Custodian itself publishes, for trusts to wire ticketing systems to. */
 export const CUSTODIAN_SOURCE = 'custodian';
-export const OUTBOUND_DETAIL_TYPES = ['Account Flagged', 'Task Resolved'] as const;
-export const ACTIVITY_DETAIL_TYPE = 'Account Activity';
 
 export const HrEvent = z.discriminatedUnion('detailType', [
   z.object({ detailType: z.literal('Staff Leaver'), detail: StaffLeaverDetail }),

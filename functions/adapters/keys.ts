@@ -5,8 +5,6 @@
 import type { Account, AuditEntry, Person, Policy, School } from '../domain/model.ts';
 import type { Task } from '../domain/tasks.ts';
 
-export const TABLE_INDEXES = { byEmail: 'byEmail', byType: 'byType', due: 'due' } as const;
-
 /** `removed_admin`: an administrator taken off because they left, found again if the leaver is cancelled. */
 export type LinkRole = 'linked' | 'admin' | 'main_supervisor' | 'reserve_supervisor' | 'removed_admin';
 

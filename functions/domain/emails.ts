@@ -547,6 +547,7 @@ export function taskCreatedEmail(
   let todo: Run[];
   let options: Run[][];
 
+  const closeOption = [{ strong: ['Close: '] }, 'close the account on ', v(platform), ' if it is no longer needed.'];
   switch (task.type) {
     case 'transfer_or_close': {
       if (gone) {
@@ -559,7 +560,7 @@ export function taskCreatedEmail(
         ];
         options = [
           [{ strong: ['Transfer: '] }, 'change the login email of the account on ', v(platform), ' to a school email address that works, then enter that address on the decision page.'],
-          [{ strong: ['Close: '] }, 'close the account on ', v(platform), ' if it is no longer needed.'],
+          closeOption,
           [{ strong: ['Keep as it is: '] }, 'only if there is a good reason; you will be asked for it.'],
         ];
         break;
@@ -580,7 +581,7 @@ export function taskCreatedEmail(
       ];
       options = [
         [{ strong: ['Transfer: '] }, 'change the login email of the account on ', v(platform), ' to the school email address of a continuing member of staff, then enter that address on the decision page.'],
-        [{ strong: ['Close: '] }, 'close the account on ', v(platform), ' if it is no longer needed.'],
+        closeOption,
         [{ strong: ['Keep as it is: '] }, 'only if there is a good reason; you will be asked for it.'],
       ];
       break;
@@ -593,7 +594,7 @@ export function taskCreatedEmail(
         todo = whatToDo(task);
         options = [
           [{ strong: ['Add: '] }, 'give a continuing member of staff administrator access on ', v(platform), ' and enter their email address on the decision page (the "transfer" option adds them).'],
-          [{ strong: ['Close: '] }, 'close the account on ', v(platform), ' if it is no longer needed.'],
+          closeOption,
           [{ strong: ['Keep as it is: '] }, 'you will be asked why.'],
         ];
         break;
@@ -614,7 +615,7 @@ export function taskCreatedEmail(
       todo = ['Name a replacement administrator, or close the account, or keep it as it is and say why.'];
       options = [
         [{ strong: ['Replace: '] }, 'give a continuing member of staff administrator access on ', v(platform), ' and enter their email address on the decision page (the "transfer" option adds them).'],
-        [{ strong: ['Close: '] }, 'close the account on ', v(platform), ' if it is no longer needed.'],
+        closeOption,
         [{ strong: ['Keep as it is: '] }, 'if the remaining administrators are enough; you will be asked why.'],
         ['Either way, make sure ', v(name), ' no longer has access to the account on ', v(platform), '.'],
       ];
@@ -637,7 +638,7 @@ export function taskCreatedEmail(
       todo = [`Name a replacement ${role}, or close the account, or keep it as it is and say why.`];
       options = [
         [{ strong: ['Replace: '] }, `on the decision page, enter the email address of the continuing member of staff who will be the new ${role}.`],
-        [{ strong: ['Close: '] }, 'close the account on ', v(platform), ' if it is no longer needed.'],
+        closeOption,
         [{ strong: ['Keep as it is: '] }, 'you will be asked why.'],
       ];
       break;

@@ -73,8 +73,9 @@ export function workingDaysBetween(from: IsoDate, to: IsoDate): number {
 }
 
 /** The calendar date in England for an instant (Europe/London, so 00:30 BST is still the right day). */
+const LONDON = new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/London', year: 'numeric', month: '2-digit', day: '2-digit' });
 export function londonDate(instant: Date): IsoDate {
-  return new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/London', year: 'numeric', month: '2-digit', day: '2-digit' }).format(instant);
+  return LONDON.format(instant);
 }
 
 /** "Friday 18 December 2026" */

@@ -15,13 +15,6 @@ import { signBody, verifySignature } from '../../functions/domain/signature.ts';
 import { signToken, verifyToken } from '../../functions/domain/tokens.ts';
 import { putEvent, seedRegister, startTestStack, type TestStack } from '../support/stack.ts';
 
-/**
- * REPORTED, NOT YET FIXED: the local HTTP API (infra/local/http-api.ts, matchRoute) calls decodeURIComponent on
- * path parameters without a try, so a path with a malformed escape (`/actions/%zz`) throws a URIError as an
- * unhandled rejection and the request is never answered. While this is set, action tokens are always sent
- * percent-encoded; set it to false once the local API answers such paths (API Gateway answers them).
- */
-const KNOWN = { malformedPercentEscapeHangsLocalApi: false };
 
 let stack: TestStack;
 let ddb: DynamoDBDocumentClient;
@@ -338,8 +331,8 @@ describe('GET and POST /actions/{random token}', () => {
         const i = spec.at % g.length;
         t = g.slice(0, i) + spec.c + g.slice(i + 1);
       }
-      // Percent-encoded; once the local API copes with malformed escapes, a literal % is sent as it is.
-      const segment = KNOWN.malformedPercentEscapeHangsLocalApi ? encodeURIComponent(t) : encodeURIComponent(t).replaceAll('%25', '%');
+      // Percent-encoded, except that a literal % is sent as it is, so malformed escapes reach the API too.
+      const segment = encodeURIComponent(t).replaceAll('%25', '%');
       // The route needs a non-empty segment that is not a dot segment; otherwise the API itself answers 404.
       const routed = !/^(\.|%2e){0,2}$/i.test(t);
       const verdict = verifyToken(secrets.link, t, now);
