@@ -201,6 +201,9 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       },
     ]));
     const httpUrl = `http://${host}:${ports.http || (ports.http = await freePort(host))}`;
+    const graphUrl = `http://${host}:${ports.graph || (ports.graph = await freePort(host))}`;
+    // Values that differ locally from the template's: the local HTTP API and the Graph emulator.
+    const localValues: Record<string, string> = { PUBLIC_BASE_URL: httpUrl, GRAPH_BASE_URL: graphUrl };
     const functions: LocalFunction[] = [];
     const byLogicalId = new Map<string, LocalFunction>();
     const sharedEnv: Record<string, string> = {};
@@ -210,14 +213,18 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       if (!name) continue; // CDK's own helper functions (none expected) are not run locally
       const spec = FUNCTIONS.find((f) => f.name === name);
       if (!spec) throw new Error(`template function ${id} (${name}) is not in infra/functions.ts`);
+      // Exactly the variables the template gives this function: the runtime shows its handler these (and what
+      // Lambda itself provides) and nothing else, so reading a variable outside its spec fails here as deployed.
       const env: Record<string, string> = {};
       for (const [k, v] of Object.entries((r.Properties?.Environment?.Variables ?? {}) as Record<string, unknown>)) {
-        env[k] = k === 'PUBLIC_BASE_URL' ? httpUrl : resolveValue(v, names);
+        env[k] = localValues[k] ?? resolveValue(v, names);
       }
-      // All handlers share this process, so they must agree on every variable they share.
+      // Each handler sees only its own environment, so functions could differ; but the tests and the CLI (through
+      // outputs.environment) run the same use cases outside any function with one shared environment, which is
+      // only faithful if the functions agree on every variable they share.
       for (const [k, v] of Object.entries(env)) {
         if (k === 'NODE_OPTIONS') continue;
-        if (sharedEnv[k] !== undefined && sharedEnv[k] !== v) throw new Error(`functions disagree on ${k}; the local stack cannot run them in one process`);
+        if (sharedEnv[k] !== undefined && sharedEnv[k] !== v) throw new Error(`functions disagree on ${k}; the shared local environment (CLI, tests) cannot hold both`);
         sharedEnv[k] = v;
       }
       const fn: LocalFunction = {
@@ -239,7 +246,10 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       return fn;
     };
 
-    const graphPort = ports.graph || (ports.graph = await freePort(host));
+    const graphPort = ports.graph;
+    // The environment outside invocations (tests, the CLI in this process): every function's variables, and the
+    // stand-ins for what Lambda provides. Inside an invocation a handler sees only its own function's variables
+    // plus those of these that the runtime passes on (LAMBDA_PROVIDED in runtime.ts: AWS_*, endpoints, POWERTOOLS_*).
     Object.assign(process.env, sharedEnv, {
       // Node 20 is supported here; Lambda itself runs Node 22.
       AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
@@ -252,7 +262,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       AWS_ENDPOINT_URL_EVENTBRIDGE: awsUrl,
       AWS_ENDPOINT_URL_SQS: awsUrl,
       AWS_ENDPOINT_URL_SECRETS_MANAGER: awsUrl,
-      GRAPH_BASE_URL: `http://${host}:${graphPort}`,
+      GRAPH_BASE_URL: graphUrl,
       POWERTOOLS_SERVICE_NAME: 'custodian',
     });
     delete process.env.AWS_PROFILE;
