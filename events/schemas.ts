@@ -71,6 +71,11 @@ export const AccountActivityDetail = z.object({
   at: z.iso.datetime({ offset: true }).optional(),
 });
 
+/** The HR details as the use cases receive them (validated and normalised): written once, here. */
+export type StaffLeaver = z.infer<typeof StaffLeaverDetail>;
+export type StaffJoiner = z.infer<typeof StaffJoinerDetail>;
+export type StaffLeaverCancelled = z.infer<typeof StaffLeaverCancelledDetail>;
+
 export const HR_DETAIL_TYPES = ['Staff Leaver', 'Staff Joiner', 'Staff Leaver Cancelled'] as const;
 export type HrDetailType = (typeof HR_DETAIL_TYPES)[number];
 
@@ -84,6 +89,16 @@ export const HrEvent = z.discriminatedUnion('detailType', [
 ]);
 export type HrEvent = z.infer<typeof HrEvent>;
 
+/**
+ * An event from the bus as the hr-events function takes it: from an accepted HR source, with a valid detail.
+ * The reason says what is wrong otherwise (it goes with the event to the dead-letter queue).
+ */
+export function parseHrBusEvent(event: { source: string; detailType: string; detail: unknown }, sources: readonly string[]): { ok: true; event: HrEvent } | { ok: false; reason: string } {
+  if (!sources.includes(event.source)) return { ok: false, reason: `source "${event.source}" is not an accepted HR source` };
+  const parsed = HrEvent.safeParse({ detailType: event.detailType, detail: event.detail });
+  return parsed.success ? { ok: true, event: parsed.data } : { ok: false, reason: describeIssues(parsed.error) };
+}
+
 /** The body of `POST /hr/events`. */
 export const HrWebhookBody = z.object({
   detailType: z.enum(HR_DETAIL_TYPES),
@@ -95,7 +110,10 @@ export const PutEventEntry = z.object({
   Source: z.string().min(1).max(256),
   DetailType: z.string().min(1).max(128),
   Detail: z.union([z.string(), z.record(z.string(), z.unknown())]),
+  /** When the event happened (PutEvents `Time`), ISO 8601; the bus's own time when absent. */
+  Time: z.iso.datetime({ offset: true }).optional(),
 });
+export type PutEventEntry = z.infer<typeof PutEventEntry>;
 /** A file for `custodian events send`: one entry or an array of them. */
 export function parsePutEventFile(raw: unknown): { ok: true; entries: Array<z.infer<typeof PutEventEntry>> } | { ok: false; reason: string } {
   const result = Array.isArray(raw) ? z.array(PutEventEntry).min(1).safeParse(raw) : PutEventEntry.safeParse(raw);

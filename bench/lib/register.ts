@@ -1,6 +1,6 @@
 /**
  * Synthetic registers for the benchmark, made of exactly the items the product writes (accountItem and
- * accountLinks from functions/adapters/keys.ts, schoolItem, taskItem), seeded with BatchWrite. Seeding is setup,
+ * accountLinkItems from functions/adapters/keys.ts, schoolItem, taskItem), seeded with BatchWrite. Seeding is setup,
  * never measured.
  *
  * Every account is as the product would have left it after its last write: `nextCheckOn` is what
@@ -10,7 +10,7 @@
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { BatchWriteCommand, DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { accountItem, accountLinks, schoolItem, taskItem } from '../../functions/adapters/keys.ts';
+import { accountItem, accountLinkItems, schoolItem, taskItem } from '../../functions/adapters/keys.ts';
 import type { Account, IsoDate, School } from '../../functions/domain/model.ts';
 import { nextAccountCheckOn, nextTaskActionOn } from '../../functions/domain/schedule.ts';
 import { taskId, type Task } from '../../functions/domain/tasks.ts';
@@ -79,7 +79,7 @@ export function account(spec: AccountSpec): Account {
 }
 
 export function accountItems(a: Account): Array<Record<string, unknown>> {
-  return [accountItem(a), ...accountLinks(a)];
+  return [accountItem(a), ...accountLinkItems(a)];
 }
 
 export function schoolItems(): Array<Record<string, unknown>> {

@@ -4,12 +4,12 @@
  * capacity they consume is exactly what the Store counted (ReturnConsumedCapacity TOTAL on every call).
  */
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import type { Mailer } from '../../functions/adapters/mailer.ts';
-import type { Publisher } from '../../functions/adapters/publisher.ts';
-import { Store } from '../../functions/adapters/store.ts';
+import { depsFromEnv } from '../../functions/adapters/deps.ts';
+import { DynamoStore } from '../../functions/adapters/dynamo-store.ts';
 import type { IsoDate } from '../../functions/domain/model.ts';
 import { addWorkingDays } from '../../functions/domain/working-days.ts';
-import { depsFromEnv, type Deps } from '../../functions/usecases/deps.ts';
+import type { Deps } from '../../functions/usecases/deps.ts';
+import type { Mailer, Publisher } from '../../functions/usecases/ports.ts';
 import { processLeaver } from '../../functions/usecases/leavers.ts';
 import { runSweep, type SweepResult } from '../../functions/usecases/sweep.ts';
 import { account, accountItems, openTaskItem, putItems, schoolItems, type Role } from './register.ts';
@@ -68,7 +68,7 @@ export interface Counted {
 }
 
 /** The functions' dependencies from the stack's environment, with this table's Store and counting mail and events. */
-export function depsFor(table: string, client: DynamoDBDocumentClient, clock: () => Date, counted: Counted): Deps {
+export function depsFor(table: string, client: DynamoDBDocumentClient, clock: () => Date, counted: Counted): Deps & { store: DynamoStore } {
   const base = depsFromEnv(clock);
   const mailer: Mailer = {
     send: (email) => {
@@ -83,7 +83,7 @@ export function depsFor(table: string, client: DynamoDBDocumentClient, clock: ()
       return base.publisher.publish(detailType, detail);
     },
   };
-  return { ...base, store: new Store(table, client, clock), mailer, publisher };
+  return { ...base, store: new DynamoStore(table, client, clock), mailer, publisher };
 }
 
 export interface Measured {
@@ -96,7 +96,7 @@ export interface Measured {
   events: number;
 }
 
-function measured(store: Store, counted: Counted, wallMs: number): Measured {
+function measured(store: DynamoStore, counted: Counted, wallMs: number): Measured {
   return { rcu: store.capacity.read, wcu: store.capacity.write, capacity: store.capacity.read + store.capacity.write, wallMs, ...counted };
 }
 
@@ -123,5 +123,5 @@ export async function measureLeaver(table: string, client: DynamoDBDocumentClien
 
 /** How many items are due on `day`, read with a Store whose capacity is not counted anywhere. */
 export async function dueCount(table: string, client: DynamoDBDocumentClient, day: IsoDate): Promise<number> {
-  return (await new Store(table, client).dueOnOrBefore(day)).length;
+  return (await new DynamoStore(table, client).dueOnOrBefore(day)).length;
 }

@@ -8,13 +8,15 @@ import { AccountActivityDetail, describeIssues } from '../../events/schemas.ts';
 import { sendToDeadLetter } from '../adapters/dead-letter.ts';
 import { env } from '../adapters/env.ts';
 import { logger } from '../adapters/logger.ts';
-import { Store } from '../adapters/store.ts';
+import { DynamoStore } from '../adapters/dynamo-store.ts';
 import { recordActivity } from '../usecases/activity.ts';
+
+let store: DynamoStore | undefined;
 
 export async function handler(event: EventBridgeEvent<string, unknown>): Promise<{ outcome: string }> {
   const parsed = AccountActivityDetail.safeParse(event.detail);
-  const store = new Store(env('TABLE_NAME'));
-  const reason = parsed.success ? await recordActivity(store, parsed.data, { by: `system:${event.source}`, source: `event:${event.id}` }) : describeIssues(parsed.error);
+  store ??= new DynamoStore(env('TABLE_NAME'));
+  const reason = parsed.success ? await recordActivity({ store, clock: () => new Date() }, parsed.data, { by: `system:${event.source}`, source: `event:${event.id}` }) : describeIssues(parsed.error);
   if (reason) {
     logger.warn('Account Activity event sent to the dead-letter queue', { eventId: event.id, reason });
     await sendToDeadLetter(env('DEAD_LETTER_QUEUE_URL'), { reason, origin: 'account-activity', receivedAt: new Date().toISOString(), event });

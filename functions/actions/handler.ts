@@ -11,7 +11,8 @@ import { accountLabel, type Task } from '../domain/tasks.ts';
 import type { Platform } from '../domain/model.ts';
 import { longDate } from '../domain/working-days.ts';
 import { bodyBytes, header, html, rawBody, type HttpResult } from '../http/responses.ts';
-import { depsFromEnv, type Deps } from '../usecases/deps.ts';
+import { depsFromEnv } from '../adapters/deps.ts';
+import type { Deps } from '../usecases/deps.ts';
 import { accountView } from '../usecases/notify.ts';
 import { describeClosed, resolveTask, ResolveError, type Decision } from '../usecases/resolve.ts';
 import { resultPage, taskPage } from './pages.ts';
@@ -33,7 +34,7 @@ async function check(d: Deps, token: string | undefined): Promise<Checked> {
   const task = await d.store.getTask(verdict.payload.t);
   if (!task) return page(404, 'Task not found', 'The task this link was for no longer exists.');
   if (task.status !== 'open') return page(409, 'Nothing left to do', `${capitalise(describeClosed(task))}.`, 'info');
-  if (await d.store.isTokenUsed(verdict.payload.n)) return page(409, 'This link has already been used', 'Each link works once.', 'info');
+  if (await d.store.isLinkUsed(verdict.payload.n)) return page(409, 'This link has already been used', 'Each link works once.', 'info');
   return { ok: true, payload: verdict.payload, task };
 }
 

@@ -1,7 +1,7 @@
 /** Graph access for the directory functions, from their environment and the Graph secret. */
-import { GraphDirectory, msalTokenProvider, type TokenProvider } from '../adapters/graph.ts';
-import { env } from '../adapters/env.ts';
-import { secretJson } from '../adapters/secrets.ts';
+import { GraphDirectory, msalTokenProvider, type TokenProvider } from './graph.ts';
+import { env } from './env.ts';
+import { secretJson } from './secrets.ts';
 
 export interface GraphSecret {
   tenantId: string;

@@ -2,11 +2,9 @@
  * The single-table key scheme, in one place. Every item carries `entity`; listings go through the `byType` index,
  * lookups by address through `byEmail`, and the sweep through the sparse `due` index.
  */
+import { accountLinks, dueOn, type LinkRole } from '../domain/changes.ts';
 import type { Account, AuditEntry, Person, Policy, School } from '../domain/model.ts';
 import type { Task } from '../domain/tasks.ts';
-
-/** `removed_admin`: an administrator taken off because they left, found again if the leaver is cancelled. */
-export type LinkRole = 'linked' | 'admin' | 'main_supervisor' | 'reserve_supervisor' | 'removed_admin';
 
 export const keys = {
   school: (id: string) => ({ pk: `SCHOOL#${id}`, sk: 'SCHOOL' }),
@@ -36,34 +34,21 @@ function due(date: string | undefined, kind: string, id: string) {
 }
 
 export function accountItem(a: Account) {
-  return {
-    ...keys.account(a.id), entity: 'account', gsi2pk: 'ACCOUNTS', gsi2sk: `${a.school}#${a.id}`,
-    ...due(a.status === 'closed' ? undefined : a.nextCheckOn, 'account', a.id),
-    ...a,
-  };
+  return { ...keys.account(a.id), entity: 'account', gsi2pk: 'ACCOUNTS', gsi2sk: `${a.school}#${a.id}`, ...due(dueOn('account', a), 'account', a.id), ...a };
 }
 
-export function policyItem(p: Policy & { nextCheckOn?: string }) {
-  return { ...keys.policy(p.id), entity: 'policy', gsi2pk: 'POLICIES', gsi2sk: p.id, ...due(p.nextCheckOn, 'policy', p.id), ...p };
+export function policyItem(p: Policy) {
+  return { ...keys.policy(p.id), entity: 'policy', gsi2pk: 'POLICIES', gsi2sk: p.id, ...due(dueOn('policy', p), 'policy', p.id), ...p };
 }
 
 /** One small item per (account, role, address): the byEmail index turns "which accounts is this person tied to?" into a Query. */
-export function accountLinks(a: Pick<Account, 'id' | 'linkedEmail' | 'admins' | 'mainSupervisor' | 'reserveSupervisor' | 'removedAdmins'>) {
-  const pairs: Array<[LinkRole, string]> = [
-    ['linked', a.linkedEmail],
-    ...a.admins.map((e): [LinkRole, string] => ['admin', e]),
-    ['main_supervisor', a.mainSupervisor],
-    ...(a.reserveSupervisor ? [['reserve_supervisor', a.reserveSupervisor] as [LinkRole, string]] : []),
-    ...(a.removedAdmins ?? []).map((r): [LinkRole, string] => ['removed_admin', r.email]),
-  ];
-  return pairs.map(([role, email]) => ({
-    ...keys.link(a.id, role, email),
+export function accountLinkItems(a: Account) {
+  return accountLinks(a).map((link) => ({
+    ...keys.link(a.id, link.role, link.email),
     entity: 'link',
-    gsi1pk: keys.email(email),
-    gsi1sk: `ACCOUNT#${a.id}#${role}`,
-    accountId: a.id,
-    role,
-    email,
+    gsi1pk: keys.email(link.email),
+    gsi1sk: `ACCOUNT#${a.id}#${link.role}`,
+    ...link,
   }));
 }
 
@@ -75,7 +60,7 @@ export function taskItem(t: Task) {
     gsi1sk: `TASK#${t.id}`,
     gsi2pk: `TASKS#${t.status}`,
     gsi2sk: `${t.dueDate}#${t.id}`,
-    ...due(t.status === 'open' ? t.nextActionOn : undefined, 'task', t.id),
+    ...due(dueOn('task', t), 'task', t.id),
     ...t,
   };
 }

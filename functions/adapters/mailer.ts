@@ -4,18 +4,8 @@
  */
 import { SendEmailCommand } from '@aws-sdk/client-sesv2';
 import { headerSafe } from '../domain/html.ts';
+import type { Mailer, OutgoingEmail } from '../usecases/ports.ts';
 import { sesV2Client } from './aws.ts';
-
-export interface OutgoingEmail {
-  to: string[];
-  subject: string;
-  text: string;
-  html: string;
-}
-
-export interface Mailer {
-  send(email: OutgoingEmail): Promise<string>;
-}
 
 export class SesMailer implements Mailer {
   constructor(private readonly sender: string, private readonly senderName: string) {}

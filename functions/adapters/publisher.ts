@@ -1,11 +1,8 @@
 /** Puts Custodian's own events (Account Flagged, Task Resolved) on the bus for a trust's other systems. */
 import { PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { CUSTODIAN_SOURCE } from '../../events/schemas.ts';
+import type { Publisher } from '../usecases/ports.ts';
 import { eventBridgeClient } from './aws.ts';
-
-export interface Publisher {
-  publish(detailType: string, detail: Record<string, unknown>): Promise<void>;
-}
 
 export class BusPublisher implements Publisher {
   constructor(private readonly busName: string) {}

@@ -4,9 +4,10 @@
  */
 import { env } from '../adapters/env.ts';
 import { logger } from '../adapters/logger.ts';
-import { depsFromEnv, type Deps } from '../usecases/deps.ts';
+import { depsFromEnv } from '../adapters/deps.ts';
+import type { Deps } from '../usecases/deps.ts';
 import { ensureSubscription, syncDirectory } from '../usecases/directory.ts';
-import { directoryFromEnv, GraphNotConfigured } from '../usecases/graph-deps.ts';
+import { directoryFromEnv, GraphNotConfigured } from '../adapters/graph-deps.ts';
 
 let deps: Deps | undefined;
 

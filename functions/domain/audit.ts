@@ -1,4 +1,9 @@
-/** Pure helpers for the audit trail: what changed between two versions of a record. */
+/**
+ * The audit trail's rules, pure: what changed between two versions of a record, whether a change is worth a write
+ * at all, and what the audit keeps of it. Both store adapters (DynamoDB and in-memory) apply these, so the audit
+ * reads the same whichever one wrote it.
+ */
+import type { Actor, AuditEntry } from './model.ts';
 
 /** Bookkeeping, not register changes: the next date the sweep looks at a record is not audited. */
 const IGNORED = new Set(['updatedAt', 'version', 'createdAt', 'nextCheckOn', 'nextActionOn']);
@@ -24,5 +29,62 @@ export function diffFields(
     before: before ? pick(b) : undefined,
     after: after ? pick(a) : undefined,
     changed,
+  };
+}
+
+/**
+ * The audit keeps what happened, not more personal data than it needs: for people (whose records expire) and for
+ * the free text of tasks, it records that a field changed, not its value. Register fields (who an account is
+ * linked to, its administrators and supervisors) and who acted are kept: they are what the audit is for.
+ */
+const PERSONAL_FIELDS: Partial<Record<AuditEntry['entityType'], ReadonlySet<string>>> = {
+  person: new Set(['primaryEmail', 'addresses', 'displayName', 'employeeId', 'lineManagerEmail', 'directoryManagerEmail']),
+  task: new Set(['subjectName', 'reason']),
+};
+export const REDACTED = '(personal data not kept)';
+
+function redact(entityType: AuditEntry['entityType'], side: Record<string, unknown> | undefined): Record<string, unknown> | undefined {
+  const fields = PERSONAL_FIELDS[entityType];
+  if (!fields || !side) return side;
+  return Object.fromEntries(Object.entries(side).map(([k, v]) => [k, fields.has(k) ? REDACTED : v]));
+}
+
+/** What writing `after` over `before` amounts to: nothing, a bookkeeping write only, or a change to audit. */
+export type Effect =
+  | { kind: 'none' }
+  | { kind: 'bookkeeping' }
+  | { kind: 'audited'; before?: Record<string, unknown>; after?: Record<string, unknown> };
+
+export function effectOf(entityType: AuditEntry['entityType'], before: object | undefined, after: object | undefined): Effect {
+  const diff = diffFields(before, after);
+  if (diff.changed.length > 0 || !before || !after) {
+    return { kind: 'audited', before: nonEmpty(redact(entityType, diff.before)), after: nonEmpty(redact(entityType, diff.after)) };
+  }
+  const strip = (o: object) => JSON.stringify({ ...o, updatedAt: undefined, version: undefined });
+  return strip(before) !== strip(after) ? { kind: 'bookkeeping' } : { kind: 'none' };
+}
+
+function nonEmpty(o: Record<string, unknown> | undefined): Record<string, unknown> | undefined {
+  return o && Object.keys(o).length > 0 ? o : undefined;
+}
+
+/** The audit entry for an audited effect. */
+export function auditEntry(
+  effect: Extract<Effect, { kind: 'audited' }>,
+  what: { action: string; entityType: AuditEntry['entityType']; entityId: string },
+  actor: Actor,
+  at: string,
+  id: string,
+): AuditEntry {
+  return {
+    id,
+    at,
+    by: actor.by,
+    source: actor.source,
+    action: what.action,
+    entityType: what.entityType,
+    entityId: what.entityId,
+    ...(effect.before ? { before: effect.before } : {}),
+    ...(effect.after ? { after: effect.after } : {}),
   };
 }

@@ -139,6 +139,8 @@ export interface Policy {
   school?: string;
   nextReviewDate: IsoDate;
   lastReviewedOn?: IsoDate;
+  /** The next date the sweep must look at this policy (its review reminders). */
+  nextCheckOn?: IsoDate;
   createdAt: string;
   updatedAt: string;
   version: number;

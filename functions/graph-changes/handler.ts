@@ -6,9 +6,10 @@
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { env } from '../adapters/env.ts';
 import { logger } from '../adapters/logger.ts';
-import { depsFromEnv, type Deps } from '../usecases/deps.ts';
+import { depsFromEnv } from '../adapters/deps.ts';
+import type { Deps } from '../usecases/deps.ts';
 import { applyChangeNotification, ensureSubscription, syncDirectory } from '../usecases/directory.ts';
-import { directoryFromEnv } from '../usecases/graph-deps.ts';
+import { directoryFromEnv } from '../adapters/graph-deps.ts';
 import type { GraphQueueMessage } from '../graph-webhook/handler.ts';
 
 let deps: Deps | undefined;

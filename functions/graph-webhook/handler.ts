@@ -13,7 +13,7 @@ import { env } from '../adapters/env.ts';
 import { logger } from '../adapters/logger.ts';
 import { describeIssues } from '../../events/schemas.ts';
 import { bodyBytes, header, json, rawBody, text, type HttpResult } from '../http/responses.ts';
-import { graphSecret } from '../usecases/graph-deps.ts';
+import { graphSecret } from '../adapters/graph-deps.ts';
 
 const MAX_BODY_BYTES = 1024 * 1024;
 

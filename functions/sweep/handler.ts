@@ -5,7 +5,7 @@
  */
 import type { Context } from 'aws-lambda';
 import { envInt } from '../adapters/env.ts';
-import { depsFromEnv } from '../usecases/deps.ts';
+import { depsFromEnv } from '../adapters/deps.ts';
 import { runSweep, type SweepResult } from '../usecases/sweep.ts';
 
 export async function handler(event: { at?: string } | undefined, context?: Context): Promise<SweepResult> {

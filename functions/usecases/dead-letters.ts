@@ -8,13 +8,10 @@
  * cancellation recorded since), or a Graph notification back on its queue. Handlers are idempotent, so a replay
  * of something already processed changes nothing.
  */
-import { ChangeMessageVisibilityCommand, DeleteMessageCommand, ReceiveMessageCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
-import { PutEventsCommand } from '@aws-sdk/client-eventbridge';
-import { eventBridgeClient, sqsClient } from '../adapters/aws.ts';
+import type { Bus, BusEvent, Queue, QueueMessage } from './ports.ts';
 
 export interface DeadLetterView {
   messageId: string;
-  receiptHandle: string;
   queue: 'events' | 'graph';
   sentAt?: string;
   origin: string;
@@ -22,7 +19,7 @@ export interface DeadLetterView {
   /** What a replay would do, in a few words. */
   replay: string;
   /** The event to put back on the bus, or the message to put back on the Graph queue. */
-  replayEvent?: { source: string; detailType: string; detail: unknown; time?: string };
+  replayEvent?: BusEvent;
   replayMessage?: string;
   body: unknown;
 }
@@ -34,12 +31,12 @@ function isBusEvent(v: unknown): v is BusEventShape {
   return !!e && typeof e.source === 'string' && typeof e['detail-type'] === 'string' && 'detail' in e;
 }
 
-export function describeDeadLetter(queue: 'events' | 'graph', messageId: string, receiptHandle: string, raw: string, attributes: Record<string, string> = {}): DeadLetterView {
+export function describeDeadLetter(queue: 'events' | 'graph', messageId: string, raw: string, attributes: Record<string, string> = {}): DeadLetterView {
   let body: unknown = raw;
   try {
     body = JSON.parse(raw);
   } catch { /* kept as text */ }
-  const base = { messageId, receiptHandle, queue, body, ...(attributes.SentTimestamp ? { sentAt: new Date(Number(attributes.SentTimestamp)).toISOString() } : {}) };
+  const base = { messageId, queue, body, ...(attributes.SentTimestamp ? { sentAt: new Date(Number(attributes.SentTimestamp)).toISOString() } : {}) };
   const b = body as Record<string, any>;
   const fromEvent = (e: BusEventShape) => ({ source: e.source, detailType: e['detail-type'], detail: e.detail, ...(e.time ? { time: e.time } : {}) });
   if (queue === 'graph') {
@@ -60,41 +57,22 @@ export function describeDeadLetter(queue: 'events' | 'graph', messageId: string,
   return { ...base, origin: 'unknown', reason: 'unrecognised message', replay: 'none' };
 }
 
-/** Reads every message without consuming it: each is hidden briefly while listed, then made visible again. */
-export async function listDeadLetters(queueUrl: string, queue: 'events' | 'graph', max = 1000): Promise<DeadLetterView[]> {
-  const seen = new Map<string, DeadLetterView>();
-  for (let round = 0; round < 100 && seen.size < max; round++) {
-    const out = await sqsClient().send(new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 10, VisibilityTimeout: 30, WaitTimeSeconds: 0, MessageSystemAttributeNames: ['SentTimestamp'], MessageAttributeNames: ['All'] }));
-    const messages = (out.Messages ?? []).filter((m) => !seen.has(m.MessageId!));
-    if (messages.length === 0) break;
-    for (const m of messages) {
-      const attrs: Record<string, string> = { ...(m.Attributes ?? {}) };
-      for (const [k, v] of Object.entries(m.MessageAttributes ?? {})) if (v.StringValue) attrs[k] = v.StringValue;
-      seen.set(m.MessageId!, describeDeadLetter(queue, m.MessageId!, m.ReceiptHandle!, m.Body ?? '', attrs));
-    }
-  }
-  await Promise.all([...seen.values()].map((v) => sqsClient().send(new ChangeMessageVisibilityCommand({ QueueUrl: queueUrl, ReceiptHandle: v.receiptHandle, VisibilityTimeout: 0 })).catch(() => undefined)));
-  return [...seen.values()];
+/** A dead letter as read from its queue: what it is, and the message to remove once it is replayed. */
+export interface DeadLetter extends DeadLetterView {
+  message: QueueMessage;
+}
+
+/** Reads every message without consuming it. */
+export async function listDeadLetters(queue: Queue, which: 'events' | 'graph', max = 1000): Promise<DeadLetter[]> {
+  const messages = await queue.peek(max);
+  return messages.map((m) => ({ ...describeDeadLetter(which, m.messageId, m.body, m.attributes), message: m }));
 }
 
 /** Replays one dead letter and removes it from its queue; returns false when there is nothing to replay. */
-export async function redrive(letter: DeadLetterView, target: { queueUrl: string; busName: string; graphQueueUrl?: string }): Promise<boolean> {
-  if (letter.replayEvent) {
-    const out = await eventBridgeClient().send(new PutEventsCommand({
-      Entries: [{
-        EventBusName: target.busName,
-        Source: letter.replayEvent.source,
-        DetailType: letter.replayEvent.detailType,
-        Detail: JSON.stringify(letter.replayEvent.detail),
-        ...(letter.replayEvent.time ? { Time: new Date(letter.replayEvent.time) } : {}),
-      }],
-    }));
-    if (out.FailedEntryCount) throw new Error(`the bus refused the replay: ${out.Entries?.[0]?.ErrorCode}`);
-  } else if (letter.replayMessage && target.graphQueueUrl) {
-    await sqsClient().send(new SendMessageCommand({ QueueUrl: target.graphQueueUrl, MessageBody: letter.replayMessage }));
-  } else {
-    return false;
-  }
-  await sqsClient().send(new DeleteMessageCommand({ QueueUrl: target.queueUrl, ReceiptHandle: letter.receiptHandle }));
+export async function redrive(letter: DeadLetter, target: { from: Queue; bus: Bus; graphQueue?: Queue }): Promise<boolean> {
+  if (letter.replayEvent) await target.bus.put(letter.replayEvent);
+  else if (letter.replayMessage && target.graphQueue) await target.graphQueue.send(letter.replayMessage);
+  else return false;
+  await target.from.remove(letter.message);
   return true;
 }

@@ -6,6 +6,7 @@
  * deterministic task ids make HR and the directory reporting the same person produce one set of tasks.
  */
 import { logger } from '../adapters/logger.ts';
+import { personChange, type Change } from '../domain/changes.ts';
 import { addressesOf, isLeaver, leaveDateOf, type DeltaEntry, type DirectoryUser } from '../domain/directory.ts';
 import type { Actor, Person } from '../domain/model.ts';
 import { londonDate } from '../domain/working-days.ts';
@@ -66,8 +67,11 @@ export async function applyDirectoryEntry(deps: Deps, directory: DirectoryPort, 
   } as Person;
   if (!after.directoryLeaveDate) delete after.directoryLeaveDate;
 
-  const ops = base && base.key !== key ? store.personMerge(base, existing, after, ACTOR) : store.personChange(existing, after, ACTOR, existing ? 'person.directory_updated' : 'person.created');
-  await store.transact(ops);
+  // A person HR told us about becomes the directory's: their HR record is replaced by the directory's, in one commit.
+  const changes: Change[] = base && base.key !== key
+    ? [personChange(existing, after, 'person.merged'), { kind: 'person_removed', action: 'person.merged', before: base }]
+    : [personChange(existing, after, existing ? 'person.directory_updated' : 'person.created')];
+  const { applied } = await store.commit(changes, ACTOR);
 
   // Addresses that have disappeared (a rename, or an alias removed): accounts registered to them can no longer
   // be recovered by email, whatever happens to the person.
@@ -76,7 +80,7 @@ export async function applyDirectoryEntry(deps: Deps, directory: DirectoryPort, 
     await processAddressesGone(deps, { addresses: gone, displayName: after.displayName, eventId: `directory:${id}:gone:${gone.join(',')}`, eventTime: nowIso });
   }
 
-  if (!leaving || leaverState(base) === leaverState(after)) return ops.length ? 'updated' : 'unchanged';
+  if (!leaving || leaverState(base) === leaverState(after)) return applied.length ? 'updated' : 'unchanged';
   // Disabled or deleted: their mailbox is closed now, so the leave date is today (or earlier if HR set one).
   // Only a leave date set on an enabled account lies ahead.
   const today = londonDate(now);
@@ -134,7 +138,7 @@ export async function syncDirectory(deps: Deps, directory: DirectoryPort): Promi
       if (id && !seen.has(id) && !person.directoryDeleted) await apply({ kind: 'removed', id, reason: 'missing from a full resync' });
     }
   }
-  await deps.store.putDirectoryState({ ...(await deps.store.getDirectoryState()), deltaLink, lastSyncAt: deps.clock().toISOString() });
+  await deps.store.commit([{ kind: 'directory_state', after: { ...(await deps.store.getDirectoryState()), deltaLink, lastSyncAt: deps.clock().toISOString() } }], ACTOR);
   logger.info('directory synchronised', { entries, leavers, fullResync });
   return { entries, leavers, fullResync };
 }
@@ -158,7 +162,7 @@ export async function ensureSubscription(deps: Deps, directory: DirectoryPort, u
     outcome = 'created';
   }
   if (outcome !== 'current') {
-    await deps.store.putDirectoryState({ ...(await deps.store.getDirectoryState()), subscriptionId: existing.id, subscriptionExpiresAt: existing.expirationDateTime });
+    await deps.store.commit([{ kind: 'directory_state', after: { ...(await deps.store.getDirectoryState()), subscriptionId: existing.id, subscriptionExpiresAt: existing.expirationDateTime } }], ACTOR);
     logger.info('directory subscription', { outcome, expires: existing.expirationDateTime });
   }
   return outcome;

@@ -4,14 +4,16 @@
  * writes each account's changes with their tasks and audit entries in one transaction, and then delivers the
  * tasks' emails. Every step is idempotent: a duplicate or replayed event changes nothing and sends nothing.
  */
+import type { StaffJoiner, StaffLeaver } from '../../events/schemas.ts';
 import { logger } from '../adapters/logger.ts';
-import { ConflictError, type TransactItem } from '../adapters/store.ts';
+import { accountChange, personChange, taskChange, type Change } from '../domain/changes.ts';
 import { joinerTask, planCancellation, planLeaver, type AccountPlan, type LeaverReport, type PlanContext } from '../domain/leavers.ts';
 import { hrPersonKey, personalDataExpiry, type Actor, type IsoDate, type Person } from '../domain/model.ts';
 import type { Task } from '../domain/tasks.ts';
 import { londonDate } from '../domain/working-days.ts';
 import type { Deps } from './deps.ts';
 import { deliverPending } from './notify.ts';
+import { ConflictError, retryOnConflict } from './ports.ts';
 
 export interface EventMeta {
   id: string;
@@ -21,33 +23,13 @@ export interface EventMeta {
   origin: 'hr' | 'directory';
 }
 
-export interface LeaverInput {
-  email: string;
-  leaveDate: IsoDate;
-  displayName?: string;
-  lineManagerEmail?: string;
-  employeeId?: string;
-  school?: string;
-}
+/** A leaver as HR reports it (events/schemas.ts); the directory reports the same fields. */
+export type LeaverInput = Omit<StaffLeaver, 'reason'>;
 
 export interface LeaverOutcome {
   skipped?: string;
   plans: AccountPlan[];
   emailsSent: number;
-}
-
-const MAX_ATTEMPTS = 4;
-
-/** Re-runs `work` from fresh reads when a concurrent change wins a race. */
-async function withRetry<T>(work: () => Promise<T>): Promise<T> {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await work();
-    } catch (err) {
-      if (!(err instanceof ConflictError) || attempt >= MAX_ATTEMPTS) throw err;
-      await new Promise((r) => setTimeout(r, 20 * attempt + Math.random() * 50));
-    }
-  }
 }
 
 async function planContext(deps: Deps): Promise<PlanContext> {
@@ -69,8 +51,8 @@ function addressesOf(person: Person | undefined, email: string): string[] {
   return [...new Set([email, ...(person?.addresses ?? [])])];
 }
 
-/** Plans a leaver without writing anything (also used by `custodian events send --dry-run`). */
-export async function planLeaverReport(deps: Deps, input: LeaverInput, meta: EventMeta): Promise<{ person?: Person; report: LeaverReport; plans: AccountPlan[]; skipped?: string; ctx: PlanContext }> {
+/** Reads what a leaver report concerns and plans it with the pure rules; writes nothing. */
+async function planLeaverReport(deps: Deps, input: LeaverInput, meta: EventMeta): Promise<{ person?: Person; report: LeaverReport; plans: AccountPlan[]; skipped?: string; ctx: PlanContext }> {
   const { store } = deps;
   const person = await store.findPerson([input.email]);
   const report: LeaverReport = {
@@ -93,7 +75,7 @@ export async function planLeaverReport(deps: Deps, input: LeaverInput, meta: Eve
 }
 
 export async function processLeaver(deps: Deps, input: LeaverInput, meta: EventMeta): Promise<LeaverOutcome> {
-  const outcome = await withRetry(async () => {
+  const outcome = await retryOnConflict(async () => {
     const planned = await planLeaverReport(deps, input, meta);
     if (planned.skipped) return { skipped: planned.skipped, plans: [], addresses: planned.report.addresses };
     const { person, report, plans, ctx } = planned;
@@ -114,15 +96,8 @@ export async function processLeaver(deps: Deps, input: LeaverInput, meta: EventM
       updatedAt: nowIso,
       version: base.version + 1,
     };
-    await deps.store.transact(deps.store.personChange(person, updated, actor(meta), person ? 'person.leaver_reported' : 'person.created'));
-
-    for (const plan of plans) {
-      const ops: TransactItem[] = [
-        ...(plan.after !== plan.before ? deps.store.accountChange(plan.before, plan.after, actor(meta), 'account.leaver_flagged') : []),
-        ...plan.tasks.flatMap((t) => deps.store.taskChange(t.before, t.after, actor(meta), t.before ? 'task.reopened' : 'task.created')),
-      ];
-      await deps.store.transact(ops);
-    }
+    await deps.store.commit([personChange(person, updated, person ? 'person.leaver_reported' : 'person.created')], actor(meta));
+    await commitPlans(deps, plans, actor(meta), 'account.leaver_flagged', ctx.today);
     return { plans, addresses: report.addresses };
   });
   const tasks = await deps.store.tasksForSubjects(outcome.addresses);
@@ -144,6 +119,16 @@ export async function processLeaver(deps: Deps, input: LeaverInput, meta: EventM
  * tasks is open (see personalDataExpiry). Bookkeeping on top of a change already made, so it is best effort:
  * a conflict means someone else is writing the record, and the next change recomputes it.
  */
+/** Each account's changes, with its tasks and their audit entries, in one commit. */
+async function commitPlans(deps: Deps, plans: AccountPlan[], by: Actor, action: string, today: IsoDate): Promise<void> {
+  for (const plan of plans) {
+    await deps.store.commit([
+      ...(plan.after !== plan.before ? [accountChange(plan.before, plan.after, action, today)] : []),
+      ...plan.tasks.map((t) => taskChange(t.before, t.after, t.before ? 'task.reopened' : 'task.created')),
+    ], by);
+  }
+}
+
 export async function refreshPersonExpiry(deps: Deps, email: string): Promise<void> {
   const person = await deps.store.findPerson([email]);
   if (!person) return;
@@ -152,7 +137,7 @@ export async function refreshPersonExpiry(deps: Deps, email: string): Promise<vo
   if (expiry === person.personalDataExpiresAt) return;
   const after: Person = { ...person, personalDataExpiresAt: expiry, updatedAt: deps.clock().toISOString(), version: person.version + 1 };
   if (expiry === undefined) delete after.personalDataExpiresAt;
-  await deps.store.transact(deps.store.personChange(person, after, { by: 'system:retention', source: 'retention' }, 'person.retention')).catch((err: unknown) => {
+  await deps.store.commit([personChange(person, after, 'person.retention')], { by: 'system:retention', source: 'retention' }).catch((err: unknown) => {
     if (!(err instanceof ConflictError)) throw err;
   });
 }
@@ -162,7 +147,7 @@ export async function refreshPersonExpiry(deps: Deps, email: string): Promise<vo
  * transfer_or_close task, because nobody can recover them by email any more.
  */
 export async function processAddressesGone(deps: Deps, input: { addresses: string[]; displayName?: string; eventId: string; eventTime: string }): Promise<number> {
-  const plans = await withRetry(async () => {
+  const plans = await retryOnConflict(async () => {
     const { store } = deps;
     const report: LeaverReport = {
       addresses: input.addresses,
@@ -175,14 +160,10 @@ export async function processAddressesGone(deps: Deps, input: { addresses: strin
     const links = await store.linksForEmails(input.addresses);
     const accounts = await store.getAccounts(links.filter((l) => l.role === 'linked').map((l) => l.accountId));
     const existing = new Map((await store.tasksForSubjects(input.addresses)).map((t) => [t.id, t]));
-    const planned = planLeaver(report, accounts, existing, await planContext(deps));
+    const ctx = await planContext(deps);
+    const planned = planLeaver(report, accounts, existing, ctx);
     const meta: EventMeta = { id: input.eventId, time: input.eventTime, origin: 'directory' };
-    for (const plan of planned) {
-      await store.transact([
-        ...(plan.after !== plan.before ? store.accountChange(plan.before, plan.after, actor(meta), 'account.address_gone') : []),
-        ...plan.tasks.flatMap((t) => store.taskChange(t.before, t.after, actor(meta), t.before ? 'task.reopened' : 'task.created')),
-      ]);
-    }
+    await commitPlans(deps, planned, actor(meta), 'account.address_gone', ctx.today);
     return planned;
   });
   const tasks = await deps.store.tasksForSubjects(input.addresses);
@@ -196,7 +177,7 @@ export async function processAddressesGone(deps: Deps, input: { addresses: strin
  * the assignees told, they are restored as administrator, accounts waiting on them return to active.
  */
 export async function processCancellation(deps: Deps, input: { email: string; reason: string }, meta: EventMeta): Promise<{ skipped?: string; cancelled: number }> {
-  const result = await withRetry(async () => {
+  const result = await retryOnConflict(async () => {
     const { store } = deps;
     const person = await store.findPerson([input.email]);
     const addresses = addressesOf(person, input.email);
@@ -211,13 +192,14 @@ export async function processCancellation(deps: Deps, input: { email: string; re
 
     if (person) {
       const after: Person = { ...person, status: 'active', leaveDate: undefined, personalDataExpiresAt: undefined, cancelledAt: meta.time, updatedAt: ctx.nowIso, version: person.version + 1 };
-      await store.transact(store.personChange(person, after, actor(meta), 'person.leaver_cancelled'));
+      await store.commit([personChange(person, after, 'person.leaver_cancelled')], actor(meta));
     }
-    const byAccount = new Map<string, TransactItem[]>();
-    const push = (key: string, ops: TransactItem[]) => byAccount.set(key, [...(byAccount.get(key) ?? []), ...ops]);
-    for (const a of plan.accounts) push(a.after.id, store.accountChange(a.before, a.after, actor(meta), 'account.leaver_cancelled'));
-    for (const t of plan.tasks) push(t.after.accountId ?? t.after.id, store.taskChange(t.before, t.after, actor(meta), 'task.cancelled'));
-    for (const ops of byAccount.values()) await store.transact(ops);
+    // Each account's changes with its tasks in one commit.
+    const byAccount = new Map<string, Change[]>();
+    const push = (key: string, change: Change) => byAccount.set(key, [...(byAccount.get(key) ?? []), change]);
+    for (const a of plan.accounts) push(a.after.id, accountChange(a.before, a.after, 'account.leaver_cancelled', ctx.today));
+    for (const t of plan.tasks) push(t.after.accountId ?? t.after.id, taskChange(t.before, t.after, 'task.cancelled'));
+    for (const changes of byAccount.values()) await store.commit(changes, actor(meta));
     return { cancelled: plan.tasks.length, addresses };
   });
   const tasks = await deps.store.tasksForSubjects(result.addresses);
@@ -226,15 +208,7 @@ export async function processCancellation(deps: Deps, input: { email: string; re
   return { ...(result.skipped ? { skipped: result.skipped } : {}), cancelled: result.cancelled };
 }
 
-export interface JoinerInput {
-  email: string;
-  startDate: IsoDate;
-  displayName?: string;
-  lineManagerEmail?: string;
-  employeeId?: string;
-  school?: string;
-  jobTitle?: string;
-}
+export type JoinerInput = StaffJoiner;
 
 /** A joiner is recorded and asked to acknowledge the policy; someone re-joining has their leaver tasks cancelled. */
 export async function processJoiner(deps: Deps, input: JoinerInput, meta: EventMeta): Promise<{ task?: Task; cancelled: number }> {
@@ -243,7 +217,7 @@ export async function processJoiner(deps: Deps, input: JoinerInput, meta: EventM
   if (existing && (existing.status === 'leaving' || existing.status === 'left')) {
     cancelled = (await processCancellation(deps, { email: input.email, reason: `${input.displayName ?? existing.displayName ?? input.email} has joined again` }, meta)).cancelled;
   }
-  const task = await withRetry(async () => {
+  const task = await retryOnConflict(async () => {
     const { store } = deps;
     const person = await store.findPerson([input.email]);
     const ctx = await planContext(deps);
@@ -263,19 +237,19 @@ export async function processJoiner(deps: Deps, input: JoinerInput, meta: EventM
       updatedAt: ctx.nowIso,
       version: base.version + 1,
     };
-    const ops = store.personChange(person, updated, actor(meta), person ? 'person.joined' : 'person.created');
+    const changes: Change[] = [personChange(person, updated, person ? 'person.joined' : 'person.created')];
     let ackTask: Task | undefined;
     if (!updated.policyAcknowledgedAt) {
       const wanted = joinerTask(updated, input.startDate, { id: meta.id, time: meta.time }, ctx);
       const before = await store.getTask(wanted.id);
       if (!before) {
         ackTask = wanted;
-        ops.push(...store.taskChange(undefined, wanted, actor(meta), 'task.created'));
+        changes.push(taskChange(undefined, wanted, 'task.created'));
       } else {
         ackTask = before;
       }
     }
-    await store.transact(ops);
+    await store.commit(changes, actor(meta));
     return ackTask;
   });
   if (task) await deliverPending(deps, [(await deps.store.getTask(task.id))!]);

@@ -11,8 +11,9 @@ import type { Account, School } from '../domain/model.ts';
 import { signToken } from '../domain/tokens.ts';
 import type { Task } from '../domain/tasks.ts';
 import { londonDate } from '../domain/working-days.ts';
-import { ConflictError } from '../adapters/store.ts';
+import { taskChange } from '../domain/changes.ts';
 import type { Deps } from './deps.ts';
+import { ConflictError } from './ports.ts';
 
 /** Longer than a delivery takes, shorter than the gap to Lambda's second retry, so a retry can take over. */
 export const CLAIM_LEASE_MS = 2 * 60_000;
@@ -21,10 +22,11 @@ export const CLAIM_LEASE_MS = 2 * 60_000;
  * Writes that settle a claim (release or mark sent) must not be lost to a short database outage, or the claim is
  * stranded until its lease runs out: they are retried with backoff for about half a minute.
  */
-async function settle(write: () => Promise<void>): Promise<void> {
+async function settle(write: () => Promise<unknown>): Promise<void> {
   for (let attempt = 0; ; attempt++) {
     try {
-      return await write();
+      await write();
+      return;
     } catch (err) {
       if (err instanceof ConflictError || attempt >= 7) throw err;
       await new Promise((r) => setTimeout(r, Math.min(8_000, 250 * 2 ** attempt)));
@@ -77,7 +79,7 @@ export async function deliverPending(deps: Deps, tasks: Task[]): Promise<number>
     const nowIso = deps.clock().toISOString();
     const claimed: Task = { ...task, delivery: { ...task.delivery, state: 'sending', claimedAt: nowIso }, version: task.version + 1, updatedAt: nowIso };
     try {
-      await deps.store.transact(deps.store.taskChange(task, claimed, SYSTEM, 'task.delivery_claimed'));
+      await deps.store.commit([taskChange(task, claimed, 'task.delivery_claimed')], SYSTEM);
     } catch (err) {
       if (err instanceof ConflictError) continue; // someone else has it, or the task moved on
       throw err;
@@ -86,11 +88,11 @@ export async function deliverPending(deps: Deps, tasks: Task[]): Promise<number>
       await send(deps, claimed);
     } catch (err) {
       const released: Task = { ...claimed, delivery: { ...claimed.delivery, state: 'pending', claimedAt: undefined }, version: claimed.version + 1, updatedAt: deps.clock().toISOString() };
-      await settle(() => deps.store.transact(deps.store.taskChange(claimed, released, SYSTEM, 'task.delivery_failed'))).catch(() => undefined);
+      await settle(() => deps.store.commit([taskChange(claimed, released, 'task.delivery_failed')], SYSTEM)).catch(() => undefined);
       throw err;
     }
     const done: Task = { ...claimed, delivery: { ...claimed.delivery, state: 'sent', sentAt: deps.clock().toISOString(), claimedAt: undefined }, version: claimed.version + 1, updatedAt: deps.clock().toISOString() };
-    await settle(() => deps.store.transact(deps.store.taskChange(claimed, done, SYSTEM, claimed.delivery.kind === 'created' ? 'task.notified' : 'task.cancellation_notified')));
+    await settle(() => deps.store.commit([taskChange(claimed, done, claimed.delivery.kind === 'created' ? 'task.notified' : 'task.cancellation_notified')], SYSTEM));
     sent++;
   }
   return sent;

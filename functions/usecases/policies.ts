@@ -2,12 +2,13 @@
  * The policy register (contracts section 5): every policy carries its next review date; the sweep reminds the
  * owner before it and escalates after it; `reviewed` rolls the date on (12 months unless given).
  */
-import { ConflictError, type TransactItem } from '../adapters/store.ts';
+import { policyChange, taskChange, type Change } from '../domain/changes.ts';
 import { isEmail, normaliseEmail, parseDate, type Actor, type IsoDate, type Policy } from '../domain/model.ts';
 import { nextPolicyCheckOn, policyReviewTaskDueToOpen, rollReviewDate } from '../domain/schedule.ts';
 import type { Task } from '../domain/tasks.ts';
 import { londonDate } from '../domain/working-days.ts';
 import type { Deps } from './deps.ts';
+import { ConflictError } from './ports.ts';
 
 export class PolicyError extends Error {}
 
@@ -32,12 +33,17 @@ export async function addPolicy(deps: Deps, input: { title: string; nextReview: 
   // Already within the reminder window: today's (or the next) sweep looks at it.
   const today = londonDate(now);
   const nextCheckOn = policyReviewTaskDueToOpen(policy, today) ? today : nextPolicyCheckOn(policy, today);
-  await deps.store.transact(deps.store.policyChange(undefined, { ...policy, nextCheckOn }, actor, 'policy.created'));
+  try {
+    await deps.store.commit([policyChange(undefined, { ...policy, nextCheckOn }, 'policy.created', today)], actor);
+  } catch (err) {
+    if (err instanceof ConflictError) throw new PolicyError(`a policy "${id}" already exists`);
+    throw err;
+  }
   return policy;
 }
 
 /** The change a review makes to a policy: the next review date 12 months on (or as given). */
-export async function policyReviewChange(deps: Deps, id: string, given: string | undefined, actor: Actor): Promise<{ after: Policy; ops: TransactItem[] }> {
+export async function policyReviewChange(deps: Deps, id: string, given: string | undefined): Promise<{ after: Policy; change: Change }> {
   const policy = await deps.store.getPolicy(id);
   if (!policy) throw new PolicyError(`no policy "${id}" (see custodian policies list)`);
   let givenDate: IsoDate | undefined;
@@ -49,21 +55,22 @@ export async function policyReviewChange(deps: Deps, id: string, given: string |
   const today = londonDate(now);
   const nextReviewDate = rollReviewDate(policy.nextReviewDate, today, givenDate);
   if (nextReviewDate <= today) throw new PolicyError(`the next review date ${nextReviewDate} must be after today`);
-  const after: Policy & { nextCheckOn?: string } = { ...policy, nextReviewDate, lastReviewedOn: today, updatedAt: now.toISOString(), version: policy.version + 1 };
+  const after: Policy = { ...policy, nextReviewDate, lastReviewedOn: today, updatedAt: now.toISOString(), version: policy.version + 1 };
   after.nextCheckOn = nextPolicyCheckOn(after, today);
-  return { after, ops: deps.store.policyChange(policy, after, actor, 'policy.reviewed') };
+  return { after, change: policyChange(policy, after, 'policy.reviewed', today) };
 }
 
 /** `custodian policies reviewed`: records the review and closes the policy's open review task, if any. */
 export async function markPolicyReviewed(deps: Deps, id: string, given: string | undefined, actor: Actor): Promise<Policy> {
-  const { after, ops } = await policyReviewChange(deps, id, given, actor);
+  const { after, change } = await policyReviewChange(deps, id, given);
+  const changes: Change[] = [change];
   const nowIso = deps.clock().toISOString();
   for (const t of (await deps.store.listTasks('open')).filter((t) => t.type === 'policy_review' && t.policyId === id)) {
     const done: Task = { ...t, status: 'done', resolution: { action: 'reviewed', nextReview: after.nextReviewDate, by: actor.by, at: nowIso }, updatedAt: nowIso, version: t.version + 1 };
-    ops.push(...deps.store.taskChange(t, done, actor, 'task.resolved'));
+    changes.push(taskChange(t, done, 'task.resolved'));
   }
   try {
-    await deps.store.transact(ops);
+    await deps.store.commit(changes, actor);
   } catch (err) {
     if (err instanceof ConflictError) throw new PolicyError('the policy changed meanwhile; try again');
     throw err;

@@ -5,8 +5,10 @@
  */
 import { applyRow, changedFields, fieldsOf, withFindings, type RegisterEntry } from '../domain/register.ts';
 import { parseRegisterCsv, registerToCsv, type RowError } from '../domain/register-csv.ts';
+import { accountChange, type Change } from '../domain/changes.ts';
 import type { AccountStatus, Actor } from '../domain/model.ts';
-import { ConflictError, type Store, type TransactItem } from '../adapters/store.ts';
+import { londonDate } from '../domain/working-days.ts';
+import { CommitTooLargeError, ConflictError, type Store } from './ports.ts';
 
 export interface ImportChange {
   line: number;
@@ -16,17 +18,21 @@ export interface ImportChange {
 }
 
 export type ImportResult =
-  | { ok: true; dryRun: boolean; created: number; updated: number; unchanged: number; changes: ImportChange[] }
+  | { ok: true; created: number; updated: number; unchanged: number; changes: ImportChange[] }
   | { ok: false; errors: RowError[] };
 
 export interface ImportOptions {
-  dryRun?: boolean;
+  /** The clock: when the import happens (each account's next check date is counted from it). */
+  now: Date;
   actor: Actor;
   /** Called as accounts are written: (done, total). */
   onProgress?: (done: number, total: number) => void;
   concurrency?: number;
 }
 
+/**
+ * A dry run is this same function on a store that keeps the changes instead of writing them (adapters/dry-run-store.ts).
+ */
 export async function importRegister(store: Store, csv: string | Buffer, options: ImportOptions): Promise<ImportResult> {
   const parsed = parseRegisterCsv(csv);
   if (!parsed.ok) return parsed;
@@ -41,56 +47,52 @@ export async function importRegister(store: Store, csv: string | Buffer, options
   if (errors.length > 0) return { ok: false, errors };
 
   const existing = new Map((await store.listAccounts()).map((a) => [a.id, a]));
-  const now = store.now().toISOString();
+  const now = options.now.toISOString();
+  const today = londonDate(options.now);
   const changes: ImportChange[] = [];
-  const pending: TransactItem[][] = [];
+  const pending: Change[] = [];
   for (const { line, ...row } of parsed.rows) {
     const before = existing.get(applyRow(undefined, row, now).id);
     const fields = before ? changedFields(before, row) : Object.keys(fieldsOf(row));
     const kind = !before ? 'created' : fields.length > 0 ? 'updated' : 'unchanged';
     const after = applyRow(before, row, now);
     changes.push({ line, accountId: after.id, kind, fields: kind === 'unchanged' ? [] : fields });
-    if (kind !== 'unchanged') pending.push(store.accountChange(before, after, options.actor, before ? 'account.updated' : 'account.created'));
+    if (kind !== 'unchanged') pending.push(accountChange(before, after, before ? 'account.updated' : 'account.created', today));
   }
   const tally = (k: ImportChange['kind']) => changes.filter((c) => c.kind === k).length;
-  const result = { ok: true as const, dryRun: !!options.dryRun, created: tally('created'), updated: tally('updated'), unchanged: tally('unchanged'), changes };
-  if (options.dryRun) return result;
+  const result = { ok: true as const, created: tally('created'), updated: tally('updated'), unchanged: tally('unchanged'), changes };
 
-  // Several accounts' changes share one transaction (each still with its own audit entry): far fewer round trips
-  // than one transaction per account. A group that meets a concurrent change is retried one account at a time,
-  // so only the account that really changed meanwhile fails.
-  const groups = packTransactions(pending);
+  // Several accounts' changes share one commit (each still with its own audit entry): far fewer round trips than
+  // one per account. Each account stands alone, so a group too large for one commit is halved, and a group that
+  // meets a concurrent change is retried one account at a time, so only the account that really changed fails.
   let written = 0;
-  await runLimited(groups.map((group) => async () => {
+  const commitGroup = async (group: Change[]): Promise<void> => {
     try {
-      await store.transact(group.flat());
+      await store.commit(group, options.actor);
     } catch (err) {
-      if (!(err instanceof ConflictError) || group.length === 1) throw err;
-      for (const one of group) await store.transact(one);
+      if (group.length === 1) throw err;
+      if (err instanceof CommitTooLargeError) {
+        const half = Math.ceil(group.length / 2);
+        await commitGroup(group.slice(0, half));
+        await commitGroup(group.slice(half));
+        return;
+      }
+      if (!(err instanceof ConflictError)) throw err;
+      for (const one of group) await store.commit([one], options.actor);
     }
+  };
+  const groups: Change[][] = [];
+  for (let i = 0; i < pending.length; i += ACCOUNTS_PER_COMMIT) groups.push(pending.slice(i, i + ACCOUNTS_PER_COMMIT));
+  await runLimited(groups.map((group) => async () => {
+    await commitGroup(group);
     written += group.length;
     options.onProgress?.(written, pending.length);
   }), options.concurrency ?? 8);
   return result;
 }
 
-/** Packs per-account item lists into transactions of at most 100 items. */
-function packTransactions(changes: TransactItem[][]): TransactItem[][][] {
-  const groups: TransactItem[][][] = [];
-  let current: TransactItem[][] = [];
-  let size = 0;
-  for (const change of changes) {
-    if (size + change.length > 100 && current.length > 0) {
-      groups.push(current);
-      current = [];
-      size = 0;
-    }
-    current.push(change);
-    size += change.length;
-  }
-  if (current.length > 0) groups.push(current);
-  return groups;
-}
+/** About what one DynamoDB transaction holds for new accounts with their links and audit entries. */
+const ACCOUNTS_PER_COMMIT = 12;
 
 /** Runs tasks with at most `limit` in flight; the first failure stops new work and is thrown. */
 async function runLimited(tasks: Array<() => Promise<unknown>>, limit: number): Promise<void> {

@@ -7,11 +7,12 @@ import { emailDomain, isEmail, normaliseEmail, parseDate, type Account, type Act
 import { policyReviewChange, PolicyError } from './policies.ts';
 import { actionsFor, type Resolution, type Task } from '../domain/tasks.ts';
 import { londonDate, longDate } from '../domain/working-days.ts';
-import { ConflictError, type TransactItem } from '../adapters/store.ts';
 import { logger } from '../adapters/logger.ts';
+import { accountChange, personChange, taskChange, type Change } from '../domain/changes.ts';
 import type { Deps } from './deps.ts';
 import { deliverPending } from './notify.ts';
 import { refreshPersonExpiry } from './leavers.ts';
+import { ConflictError, retryOnConflict } from './ports.ts';
 
 export type Decision =
   | { action: 'transfer'; to: string }
@@ -60,14 +61,11 @@ export interface ResolveInput {
 }
 
 export async function resolveTask(deps: Deps, input: ResolveInput): Promise<Task> {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await attemptResolve(deps, input);
-    } catch (err) {
-      if (err instanceof ConflictError && attempt < 4) continue;
-      if (err instanceof ConflictError) throw new ResolveError('the task changed while it was being resolved; try again', 'conflict');
-      throw err;
-    }
+  try {
+    return await retryOnConflict(() => attemptResolve(deps, input));
+  } catch (err) {
+    if (err instanceof ConflictError) throw new ResolveError('the task changed while it was being resolved; try again', 'conflict');
+    throw err;
   }
 }
 
@@ -84,7 +82,7 @@ async function attemptResolve(deps: Deps, input: ResolveInput): Promise<Task> {
   const nowIso = now.toISOString();
   const today = londonDate(now);
   const by = input.actor.by;
-  const ops: TransactItem[] = [];
+  const changes: Change[] = [];
   let resolution: Resolution;
   const moot: Task[] = [];
 
@@ -152,8 +150,8 @@ async function attemptResolve(deps: Deps, input: ResolveInput): Promise<Task> {
     case 'reviewed': {
       if (!task.policyId) throw new ResolveError('this task is not about a policy', 'invalid');
       try {
-        const change = await policyReviewChange(deps, task.policyId, decision.nextReview, input.actor);
-        ops.push(...change.ops);
+        const change = await policyReviewChange(deps, task.policyId, decision.nextReview);
+        changes.push(change.change);
         resolution = { action: 'reviewed', nextReview: change.after.nextReviewDate, by, at: nowIso };
       } catch (err) {
         if (err instanceof PolicyError) throw new ResolveError(err.message, 'invalid');
@@ -165,7 +163,7 @@ async function attemptResolve(deps: Deps, input: ResolveInput): Promise<Task> {
       const person = await store.findPerson([task.subjectEmail]);
       if (person) {
         const after: Person = { ...person, policyAcknowledgedAt: nowIso, updatedAt: nowIso, version: person.version + 1 };
-        ops.push(...store.personChange(person, after, input.actor, 'person.policy_acknowledged'));
+        changes.push(personChange(person, after, 'person.policy_acknowledged'));
       }
       resolution = { action: 'acknowledge', by, at: nowIso };
       break;
@@ -173,10 +171,10 @@ async function attemptResolve(deps: Deps, input: ResolveInput): Promise<Task> {
   }
 
   const done: Task = { ...task, status: 'done', resolution, updatedAt: nowIso, version: task.version + 1 };
-  ops.push(...store.taskChange(task, done, input.actor, `task.${decision.action === 'acknowledge' ? 'acknowledged' : 'resolved'}`));
+  changes.push(taskChange(task, done, `task.${decision.action === 'acknowledge' ? 'acknowledged' : 'resolved'}`));
   if (account && accountAfter && accountAfter !== account) {
     const verb = { close: 'closed', transfer: 'transferred', keep: 'kept', confirm: 'attested', request_closure: 'closure_requested', extend: 'extended', reviewed: 'reviewed', acknowledge: 'acknowledged' }[decision.action];
-    ops.push(...store.accountChange(account, { ...accountAfter, updatedAt: nowIso, version: account.version + 1 }, input.actor, `account.${verb}`));
+    changes.push(accountChange(account, { ...accountAfter, updatedAt: nowIso, version: account.version + 1 }, `account.${verb}`, today));
   }
   for (const t of moot) {
     const cancelled: Task = {
@@ -187,13 +185,13 @@ async function attemptResolve(deps: Deps, input: ResolveInput): Promise<Task> {
       updatedAt: nowIso,
       version: t.version + 1,
     };
-    ops.push(...store.taskChange(t, cancelled, input.actor, 'task.cancelled'));
+    changes.push(taskChange(t, cancelled, 'task.cancelled'));
   }
-  if (input.linkNonce) ops.push(store.useTokenOnce(input.linkNonce.nonce, task.id, input.linkNonce.expiresAt));
+  if (input.linkNonce) changes.push({ kind: 'link_used', nonce: input.linkNonce.nonce, taskId: task.id, expiresAt: input.linkNonce.expiresAt, at: nowIso });
   try {
-    await store.transact(ops);
+    await store.commit(changes, input.actor);
   } catch (err) {
-    if (err instanceof ConflictError && input.linkNonce && (await store.isTokenUsed(input.linkNonce.nonce))) {
+    if (err instanceof ConflictError && input.linkNonce && (await store.isLinkUsed(input.linkNonce.nonce))) {
       throw new ResolveError('this link has already been used', 'not_open');
     }
     throw err;

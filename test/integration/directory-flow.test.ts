@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Account } from '../../functions/domain/model.ts';
-import { inbox, putEvent, seedRegister, startTestStack, type TestStack } from '../support/stack.ts';
+import { createAccount, inbox, putEvent, seedRegister, startTestStack, type TestStack } from '../support/stack.ts';
 
 let stack: TestStack;
 const sync = () => stack.runtime.invoke('directory-sync', {}) as Promise<{ outcome: string; subscription: string; entries: number; leavers: number }>;
@@ -172,7 +172,7 @@ describe('addresses that are gone', () => {
       admins: ['l.davies@hillcrest.sch.uk', 'f.macleod@hillcrest.sch.uk'], mainSupervisor: 'a.campbell@hillcrest.sch.uk', monitoringFrequency: 'weekly',
       status: 'active', createdAt: now, updatedAt: now, version: 1,
     };
-    await stack.store.saveAccount(undefined, account, { by: 'test', source: 'test' }, 'account.created');
+    await createAccount(stack.store, account, { by: 'test', source: 'test' });
     await stack.graph.updateUser('l.davies@hillcrest.sch.uk', { proxyAddresses: ['SMTP:l.davies@hillcrest.sch.uk'] });
     await stack.idle();
     expect(await taskSummary('comms@hillcrest.sch.uk')).toEqual(['transfer_or_close instagram:hillcrest_comms open']);

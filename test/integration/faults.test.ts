@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Task } from '../../functions/domain/tasks.ts';
+import { EventBridgeBus, SqsQueue } from '../../functions/adapters/queues.ts';
 import { listDeadLetters, redrive } from '../../functions/usecases/dead-letters.ts';
 import { freePort, startDynamoLocal, type DynamoLocal } from '../../infra/local/dynamo.ts';
 import { emailsPerTask, flaggedPerTask, importRows, leaverEntry, putAll, sleep, tally, until, type RegisterRow } from '../support/load.ts';
@@ -52,9 +53,9 @@ const singleRow = (handle: string, me: string): RegisterRow => ({ platform: 'ins
 const deadLetterQueue = () => stack.queues.all().find((q) => q.spec.logicalId.startsWith('MessagingDeadLetter'))!;
 
 async function redriveAll(): Promise<number> {
-  const letters = await listDeadLetters(stack.outputs.deadLetterQueueUrl, 'events');
+  const letters = await listDeadLetters(new SqsQueue(stack.outputs.deadLetterQueueUrl), 'events');
   for (const l of letters) {
-    expect(await redrive(l, { queueUrl: stack.outputs.deadLetterQueueUrl, busName: stack.outputs.eventBusName }), `nothing to replay in ${JSON.stringify(l.body).slice(0, 300)}`).toBe(true);
+    expect(await redrive(l, { from: new SqsQueue(stack.outputs.deadLetterQueueUrl), bus: new EventBridgeBus(stack.outputs.eventBusName) }), `nothing to replay in ${JSON.stringify(l.body).slice(0, 300)}`).toBe(true);
   }
   return letters.length;
 }
@@ -150,7 +151,7 @@ describe('DynamoDB Local stopped in the middle of a burst of leaver events, then
 
   it('the dead-letter queue is empty once the redriven events are processed', async () => {
     expect(deadLetterQueue().messages.map((m) => m.Body.slice(0, 300))).toEqual([]);
-    expect(await listDeadLetters(stack.outputs.deadLetterQueueUrl, 'events')).toEqual([]);
+    expect(await listDeadLetters(new SqsQueue(stack.outputs.deadLetterQueueUrl), 'events')).toEqual([]);
   });
 
   it('every leaver has exactly their three tasks, open', async () => {
@@ -212,7 +213,7 @@ describe('the SES emulator unavailable', () => {
       .toEqual(leavers.map((e) => `${e} transfer_or_close pending`).sort());
     const ids = new Set(during.map((t) => t.id));
     expect(stack.logs.slice(logsBefore).filter((l) => /^hr-events: attempt \d failed/.test(l))).toHaveLength(SES_DOWN * 3);
-    const letters = await listDeadLetters(stack.outputs.deadLetterQueueUrl, 'events');
+    const letters = await listDeadLetters(new SqsQueue(stack.outputs.deadLetterQueueUrl), 'events');
     expect(letters).toHaveLength(SES_DOWN);
     for (const l of letters) expect(l).toMatchObject({ replay: 'back on the bus', reason: expect.stringContaining('RetriesExhausted') });
 

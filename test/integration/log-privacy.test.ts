@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signBody } from '../../functions/domain/signature.ts';
+import { EventBridgeBus, SqsQueue } from '../../functions/adapters/queues.ts';
 import { listDeadLetters, redrive } from '../../functions/usecases/dead-letters.ts';
 import { captureLogs, type LogCapture } from '../support/log-capture.ts';
 import { actionUrlIn, inbox, putEvent, seedRegister, startTestStack, type StoredEmail, type TestStack } from '../support/stack.ts';
@@ -108,9 +109,9 @@ beforeAll(async () => {
   await putEvent(stack, 'Staff Leaver', { email: 'k.williams@oakfield.sch.uk', leaveDate: '2027-03-31', displayName: 'Karen Williams', lineManagerEmail: MANAGER });
   await stack.idle();
   await stack.startSes();
-  const letters = await listDeadLetters(stack.outputs.deadLetterQueueUrl, 'events');
+  const letters = await listDeadLetters(new SqsQueue(stack.outputs.deadLetterQueueUrl), 'events');
   expect(letters).toHaveLength(1);
-  for (const l of letters) await redrive(l, { queueUrl: stack.outputs.deadLetterQueueUrl, busName: stack.outputs.eventBusName });
+  for (const l of letters) await redrive(l, { from: new SqsQueue(stack.outputs.deadLetterQueueUrl), bus: new EventBridgeBus(stack.outputs.eventBusName) });
   await stack.idle();
   expect((await stack.store.tasksForSubjects(['k.williams@oakfield.sch.uk'])).every((t) => t.delivery.state === 'sent')).toBe(true);
 

@@ -6,7 +6,7 @@ import { readFileSync, writeFileSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { Store } from '../../functions/adapters/store.ts';
+import type { DynamoStore as Store } from '../../functions/adapters/dynamo-store.ts';
 import { cli, outputsFile } from '../support/cli.ts';
 import { freshStore } from '../support/env.ts';
 import { inject } from 'vitest';

@@ -5,7 +5,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Account } from '../../functions/domain/model.ts';
 import { addDays } from '../../functions/domain/working-days.ts';
-import { actionUrlIn, inbox, putEvent, SCHOOLS, startTestStack, type StoredEmail, type TestStack } from '../support/stack.ts';
+import { actionUrlIn, createAccount, inbox, putEvent, SCHOOLS, startTestStack, type StoredEmail, type TestStack } from '../support/stack.ts';
+import { putSchool } from '../../functions/usecases/schools.ts';
 
 let stack: TestStack;
 const actor = { by: 'it@oakfield.sch.uk', source: 'test' };
@@ -22,7 +23,7 @@ function account(over: Partial<Account>): Account {
 
 beforeAll(async () => {
   stack = await startTestStack();
-  for (const s of SCHOOLS) await stack.store.putSchool(s, actor);
+  for (const s of SCHOOLS) await putSchool(stack.store, s, actor);
 }, 120_000);
 afterAll(async () => stack?.stop());
 
@@ -33,7 +34,7 @@ describe('reminders and escalation for a leaver task, through December 2026', ()
   const byDay = new Map<string, StoredEmail[]>();
 
   beforeAll(async () => {
-    await stack.store.saveAccount(undefined, account({ id: 'instagram:oakfield_pe', handle: 'oakfield_pe', linkedEmail: 'r.hughes@oakfield.sch.uk' }), actor, 'account.created');
+    await createAccount(stack.store, account({ id: 'instagram:oakfield_pe', handle: 'oakfield_pe', linkedEmail: 'r.hughes@oakfield.sch.uk' }), actor);
     await putEvent(stack, 'Staff Leaver', { email: 'r.hughes@oakfield.sch.uk', leaveDate: '2026-12-18', displayName: 'Rachel Hughes', lineManagerEmail: 'd.okafor@oakfield.sch.uk' });
     await stack.idle();
     const tasks = await stack.store.tasksForSubjects(['r.hughes@oakfield.sch.uk']);
@@ -76,10 +77,10 @@ describe('reminders and escalation for a leaver task, through December 2026', ()
 
 describe('neglected accounts', () => {
   it('a weekly-monitored account without attestation for two weeks is reported as neglected; confirming from the email clears it', async () => {
-    await stack.store.saveAccount(undefined, account({
+    await createAccount(stack.store, account({
       id: 'facebook:oakfield_news', platform: 'facebook', handle: 'oakfield_news', monitoringFrequency: 'weekly', lastActivityDate: undefined,
       createdAt: '2027-01-04T09:00:00.000Z', updatedAt: '2027-01-04T09:00:00.000Z',
-    }), actor, 'account.created');
+    }), actor);
     let sent = (await inbox(stack)).length;
     const attest: StoredEmail[] = [];
     let neglectedOn: string | undefined;
@@ -111,7 +112,7 @@ describe('neglected accounts', () => {
 describe('policies', () => {
   it('a policy due in 7 days reminds its owner; reviewing it moves the date a year on', async () => {
     const { addPolicy, markPolicyReviewed } = await import('../../functions/usecases/policies.ts');
-    const { depsFromEnv } = await import('../../functions/usecases/deps.ts');
+    const { depsFromEnv } = await import('../../functions/adapters/deps.ts');
     const at = new Date('2027-02-01T07:00:00Z');
     const deps = depsFromEnv(() => at);
     const policy = await addPolicy(deps, { title: 'Social Media Policy', nextReview: '2027-02-08', owner: 'Head@Oakfield.sch.uk' }, actor);

@@ -31,7 +31,7 @@ describe('events send', () => {
     expect(r.stdout).toContain('instagram:oakfield_pe');
     expect(r.stdout).toContain('would create replace_admin task');
     expect(r.stdout).toContain('would create replace_supervisor task');
-    expect(r.stdout).toMatch(/would remove r\.hughes@oakfield\.sch\.uk from the administrators of facebook:oakfieldacademy/);
+    expect(r.stdout).toMatch(/would update account facebook:oakfieldacademy \(account.leaver_flagged\): admins -r\.hughes@oakfield\.sch\.uk \(3 left\); removedAdmins \+r\.hughes@oakfield\.sch\.uk/);
     expect(await stack.store.listTasks()).toEqual([]);
     expect(stack.aws.recentEvents).toEqual([]);
     expect(await inbox(stack)).toEqual([]);

@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { inject } from 'vitest';
 import { resetClients } from '../../functions/adapters/aws.ts';
-import { Store } from '../../functions/adapters/store.ts';
+import { DynamoStore } from '../../functions/adapters/dynamo-store.ts';
 import { createTables, dynamoClient } from '../../infra/local/dynamo.ts';
 import type { Template } from '../../infra/local/template.ts';
 
@@ -16,7 +16,7 @@ export function uniquePrefix(): string {
 }
 
 /** Points the AWS SDK at DynamoDB Local and creates the template's table under a fresh prefix. */
-export async function freshStore(clock?: () => Date): Promise<Store> {
+export async function freshStore(clock?: () => Date): Promise<DynamoStore> {
   const endpoint = inject('dynamoEndpoint');
   Object.assign(process.env, {
     AWS_REGION: 'eu-west-2',
@@ -26,5 +26,5 @@ export async function freshStore(clock?: () => Date): Promise<Store> {
   });
   resetClients();
   const [table] = await createTables(dynamoClient(endpoint), testTemplate(), uniquePrefix());
-  return new Store(table!, undefined, clock);
+  return new DynamoStore(table!, undefined, clock);
 }

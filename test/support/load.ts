@@ -4,11 +4,12 @@
  */
 import { PutEventsCommand, type PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
 import { stringify } from 'csv-stringify/sync';
-import type { Store } from '../../functions/adapters/store.ts';
+import type { DynamoStore as Store } from '../../functions/adapters/dynamo-store.ts';
 import type { TokenPayload } from '../../functions/domain/tokens.ts';
 import { importRegister } from '../../functions/usecases/register.ts';
 import type { LocalStack } from '../../infra/local/stack.ts';
 import { busClient, inbox, SCHOOLS, type StoredEmail } from './stack.ts';
+import { putSchool } from '../../functions/usecases/schools.ts';
 
 export interface RegisterRow {
   platform: string;
@@ -29,8 +30,8 @@ export function registerCsv(rows: RegisterRow[]): string {
 /** Sets up the three sample schools and imports the rows (validated and written as `custodian register import` does). */
 export async function importRows(store: Store, rows: RegisterRow[]): Promise<void> {
   const actor = { by: 'it@oakfield.sch.uk', source: 'test' };
-  for (const s of SCHOOLS) await store.putSchool(s, actor);
-  const result = await importRegister(store, registerCsv(rows), { actor, concurrency: 8 });
+  for (const s of SCHOOLS) await putSchool(store, s, actor);
+  const result = await importRegister(store, registerCsv(rows), { actor, now: new Date(), concurrency: 8 });
   if (!result.ok) throw new Error(`register import failed: ${JSON.stringify(result.errors.slice(0, 5))}`);
   if (result.created !== rows.length) throw new Error(`expected ${rows.length} accounts created, got ${result.created}`);
 }

@@ -3,15 +3,20 @@ import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { inject } from 'vitest';
-import { Store } from '../../functions/adapters/store.ts';
+import { DynamoStore } from '../../functions/adapters/dynamo-store.ts';
+import { accountChange } from '../../functions/domain/changes.ts';
+import type { Account, Actor } from '../../functions/domain/model.ts';
+import { londonDate } from '../../functions/domain/working-days.ts';
+import type { Store } from '../../functions/usecases/ports.ts';
 import { importRegister } from '../../functions/usecases/register.ts';
 import { startLocalStack, type LocalStack, type LocalStackOptions } from '../../infra/local/stack.ts';
 import { testTemplate, uniquePrefix } from './env.ts';
+import { putSchool } from '../../functions/usecases/schools.ts';
 
 export const SAMPLE_REGISTER = path.resolve(import.meta.dirname, '../../samples/register.csv');
 
 export interface TestStack extends LocalStack {
-  store: Store;
+  store: DynamoStore;
   logs: string[];
 }
 
@@ -27,7 +32,7 @@ export async function startTestStack(options: Partial<LocalStackOptions> = {}): 
     log: (l) => logs.push(l),
     ...options,
   });
-  return Object.assign(stack, { store: new Store(stack.outputs.tableName), logs });
+  return Object.assign(stack, { store: new DynamoStore(stack.outputs.tableName), logs });
 }
 
 export const SCHOOLS = [
@@ -37,10 +42,10 @@ export const SCHOOLS = [
 ];
 
 /** The three sample schools and the sample register (24 accounts). */
-export async function seedRegister(store: Store): Promise<void> {
+export async function seedRegister(store: DynamoStore): Promise<void> {
   const actor = { by: 'it@oakfield.sch.uk', source: 'test' };
-  for (const s of SCHOOLS) await store.putSchool(s, actor);
-  const result = await importRegister(store, readFileSync(SAMPLE_REGISTER), { actor });
+  for (const s of SCHOOLS) await putSchool(store, s, actor);
+  const result = await importRegister(store, readFileSync(SAMPLE_REGISTER), { actor, now: new Date() });
   if (!result.ok) throw new Error(JSON.stringify(result.errors));
 }
 
@@ -75,4 +80,9 @@ export function actionUrlIn(email: StoredEmail): string {
   const m = /(http:\/\/127\.0\.0\.1:\d+\/actions\/[A-Za-z0-9._%-]+)/.exec(email.body.text ?? '');
   if (!m) throw new Error(`no action link in: ${email.subject}`);
   return m[1]!;
+}
+
+/** Adds an account to the register as an import would (its next check date counted from today). */
+export async function createAccount(store: Store, account: Account, actor: Actor): Promise<void> {
+  await store.commit([accountChange(undefined, account, 'account.created', londonDate(new Date()))], actor);
 }

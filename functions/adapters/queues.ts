@@ -1,0 +1,45 @@
+/** The Queue and Bus ports on SQS and EventBridge. */
+import { ChangeMessageVisibilityCommand, DeleteMessageCommand, ReceiveMessageCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
+import { PutEventsCommand } from '@aws-sdk/client-eventbridge';
+import type { Bus, BusEvent, Queue, QueueMessage } from '../usecases/ports.ts';
+import { eventBridgeClient, sqsClient } from './aws.ts';
+
+export class SqsQueue implements Queue {
+  constructor(readonly url: string) {}
+
+  /** Each message is hidden briefly while it is read, then made visible again. */
+  async peek(max: number): Promise<QueueMessage[]> {
+    const seen = new Map<string, QueueMessage>();
+    for (let round = 0; round < 100 && seen.size < max; round++) {
+      const out = await sqsClient().send(new ReceiveMessageCommand({ QueueUrl: this.url, MaxNumberOfMessages: 10, VisibilityTimeout: 30, WaitTimeSeconds: 0, MessageSystemAttributeNames: ['SentTimestamp'], MessageAttributeNames: ['All'] }));
+      const messages = (out.Messages ?? []).filter((m) => !seen.has(m.MessageId!));
+      if (messages.length === 0) break;
+      for (const m of messages) {
+        const attributes: Record<string, string> = { ...(m.Attributes ?? {}) };
+        for (const [k, v] of Object.entries(m.MessageAttributes ?? {})) if (v.StringValue) attributes[k] = v.StringValue;
+        seen.set(m.MessageId!, { messageId: m.MessageId!, receipt: m.ReceiptHandle!, body: m.Body ?? '', attributes });
+      }
+    }
+    await Promise.all([...seen.values()].map((m) => sqsClient().send(new ChangeMessageVisibilityCommand({ QueueUrl: this.url, ReceiptHandle: m.receipt, VisibilityTimeout: 0 })).catch(() => undefined)));
+    return [...seen.values()];
+  }
+
+  async remove(message: QueueMessage): Promise<void> {
+    await sqsClient().send(new DeleteMessageCommand({ QueueUrl: this.url, ReceiptHandle: message.receipt }));
+  }
+
+  async send(body: string): Promise<void> {
+    await sqsClient().send(new SendMessageCommand({ QueueUrl: this.url, MessageBody: body }));
+  }
+}
+
+export class EventBridgeBus implements Bus {
+  constructor(private readonly busName: string) {}
+
+  async put(event: BusEvent): Promise<void> {
+    const out = await eventBridgeClient().send(new PutEventsCommand({
+      Entries: [{ EventBusName: this.busName, Source: event.source, DetailType: event.detailType, Detail: JSON.stringify(event.detail), ...(event.time ? { Time: new Date(event.time) } : {}) }],
+    }));
+    if (out.FailedEntryCount) throw new Error(`the bus refused the event: ${out.Entries?.[0]?.ErrorCode}`);
+  }
+}

@@ -1,0 +1,117 @@
+/**
+ * The sweep's step for accounts: attestation when due (or past the review date), the planned end coming up, fewer
+ * than two administrators, and neglect. The account's next check date and any new tasks are one commit; the
+ * emails follow.
+ */
+import { accountChange, taskChange } from '../../domain/changes.ts';
+import { attestationEmail, neglectedAccountEmail, plannedEndEmail, taskCreatedEmail } from '../../domain/emails.ts';
+import type { Account, IsoDate, TaskType } from '../../domain/model.ts';
+import { accountChecks, lastSeenOn, nextTaskActionOn } from '../../domain/schedule.ts';
+import { taskId, type Task } from '../../domain/tasks.ts';
+import { addWorkingDays } from '../../domain/working-days.ts';
+import { accountView, actionLink } from '../notify.ts';
+import { addOpenTask, schoolContacts, SWEEP_ACTOR, type SweepRun } from './run.ts';
+
+export async function sweepAccount(run: SweepRun, id: string): Promise<void> {
+  const { store } = run.deps;
+  const account = await store.getAccount(id);
+  if (!account) return;
+  const { after, created } = await planAccountChecks(run, account);
+  const nowIso = run.deps.clock().toISOString();
+  const newlyNeglected = !!after.neglectedSince && !account.neglectedSince;
+  await store.commit([
+    accountChange(account, { ...after, updatedAt: nowIso, version: account.version + 1 }, newlyNeglected ? 'account.neglected' : 'account.checked', run.today),
+    ...created.map((t) => taskChange(undefined, t, 'task.created')),
+  ], SWEEP_ACTOR);
+  run.result.tasksCreated += created.length;
+  for (const t of created) addOpenTask(run, t);
+
+  const school = run.schools.get(account.school);
+  if (newlyNeglected) {
+    await run.deps.mailer.send({
+      to: schoolContacts(run, school),
+      ...neglectedAccountEmail(run.email, { account: { ...accountView(account, school), monitoringFrequency: account.monitoringFrequency, mainSupervisor: account.mainSupervisor, lastSeenOn: lastSeenOn(account) }, today: run.today }),
+    });
+    run.result.neglected++;
+  }
+  for (const t of created) await sendCreated(run, t, account);
+}
+
+/** The account as the checks leave it, and the tasks they open (none that was decided before in the same cycle). */
+async function planAccountChecks(run: SweepRun, account: Account): Promise<{ after: Account; created: Task[] }> {
+  const { today } = run;
+  const open = run.openByAccount.get(account.id) ?? [];
+  const checks = account.status === 'closed' ? [] : accountChecks(account, today, new Set(open.map((t) => t.type as TaskType)));
+  const school = run.schools.get(account.school);
+  let after: Account = account;
+  const wanted: Task[] = [];
+  for (const check of checks) {
+    switch (check.kind) {
+      case 'attest':
+      case 'review_due':
+        wanted.push(newTask(run, account, 'attest_account', today, [account.mainSupervisor], addWorkingDays(today, 5),
+          check.kind === 'review_due' ? `${account.platform} ${account.handle} is past its review date` : `the main supervisor confirms the account is still in use and monitored (${account.monitoringFrequency})`));
+        break;
+      case 'planned_end':
+        wanted.push({
+          ...newTask(run, account, 'planned_end', account.plannedEndDate!, [...new Set([account.mainSupervisor, ...(account.reserveSupervisor ? [account.reserveSupervisor] : [])])],
+            account.plannedEndDate! < today ? addWorkingDays(today, 2) : account.plannedEndDate!, `the account reaches its planned end on ${account.plannedEndDate}`),
+          eventDate: account.plannedEndDate!,
+        });
+        break;
+      case 'short_of_admins':
+        // One task per state of the administrator list: a "keep" decision stands until the list changes.
+        wanted.push(newTask(run, account, 'replace_admin', `admins:${[...account.admins].sort().join(',')}`, [...new Set([...schoolContacts(run, school), account.mainSupervisor])],
+          addWorkingDays(today, 10), `the account has ${account.admins.length} administrator${account.admins.length === 1 ? '' : 's'}; policy asks for at least two`));
+        break;
+      case 'neglected':
+        after = { ...after, neglectedSince: today };
+        break;
+    }
+  }
+  const decided = new Set((await run.deps.store.getTasks(wanted.map((t) => t.id))).map((t) => t.id));
+  return { after, created: wanted.filter((t) => !decided.has(t.id)) };
+}
+
+function newTask(run: SweepRun, account: Account, type: TaskType, cycle: string, assignees: string[], dueDate: IsoDate, reason: string): Task {
+  const nowIso = run.deps.clock().toISOString();
+  const task: Task = {
+    id: taskId(type, `${account.id}#${cycle}`, `account:${account.id}`),
+    type,
+    status: 'open',
+    subjectEmail: `account:${account.id}`,
+    accountId: account.id,
+    platform: account.platform,
+    handle: account.handle,
+    school: account.school,
+    dueDate,
+    assignees,
+    reason,
+    sourceEvent: `sweep:${run.today}`,
+    sourceTime: nowIso,
+    createdAt: nowIso,
+    updatedAt: nowIso,
+    version: 1,
+    // Sent right after the write (sendCreated); marked sent here so the leaver delivery path does not also send it.
+    delivery: { kind: 'created', state: 'sent', sentAt: nowIso },
+    remindersSent: 0,
+    lastReminderOn: run.today,
+  };
+  return { ...task, nextActionOn: nextTaskActionOn(task, run.today, run.options.escalateAfterWorkingDays) };
+}
+
+async function sendCreated(run: SweepRun, task: Task, account: Account): Promise<void> {
+  const school = run.schools.get(account.school);
+  const view = accountView(account, school);
+  const link = await actionLink(run.deps, task);
+  const common = { task, actionUrl: link.url, linkExpiresOn: link.expiresOn };
+  if (task.type === 'attest_account') {
+    const reason = task.reason.includes('review date') ? 'review_due' : 'scheduled';
+    await run.deps.mailer.send({ to: task.assignees, ...attestationEmail(run.email, { ...common, account: { ...view, monitoringFrequency: account.monitoringFrequency, lastSeenOn: lastSeenOn(account) }, reason }) });
+  } else if (task.type === 'planned_end') {
+    await run.deps.mailer.send({ to: task.assignees, ...plannedEndEmail(run.email, { ...common, account: { ...view, plannedEndDate: account.plannedEndDate! } }) });
+  } else {
+    const roles = Object.fromEntries(task.assignees.map((a) => [a, school?.itManagers.includes(a) ? ['it_manager' as const] : a === run.deps.config.trustItContact ? ['trust_it_contact' as const] : []]));
+    await run.deps.mailer.send({ to: task.assignees, ...taskCreatedEmail(run.email, { ...common, account: view, assigneeRoles: roles, today: run.today }) });
+  }
+}
