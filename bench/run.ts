@@ -25,6 +25,7 @@ import { PRICES, REGION } from './prices.ts';
 import { account, accountItems, putItems, schoolId, schoolItems, seedingClient } from './lib/register.ts';
 import { dueCount, measureLeaver, measureSweep, seedOpenTasks, seedScenario, type Measured } from './lib/scenario.ts';
 import { median, round } from './lib/stats.ts';
+import { actionUrl, busEvent, inbox, measureInvocations, newBytes, summariseScenario } from './lib/measure.ts';
 
 // ---------- what is measured ----------
 
@@ -54,60 +55,6 @@ const DIGEST_DAY = '2026-03-16';
 const RESULTS_FILE = path.join(REPO_ROOT, 'bench-results.json');
 
 if (!isWorkingDay(SCENARIO_DAY) || isDigestDay(SCENARIO_DAY) || !isDigestDay(DIGEST_DAY)) throw new Error('the scenario days are not what the benchmark expects');
-
-// ---------- helpers ----------
-
-function busEvent(detailType: string, detail: Record<string, unknown>, id: string) {
-  return { version: '0', id, 'detail-type': detailType, source: 'hr', account: '000000000000', time: new Date().toISOString(), region: REGION, resources: [], detail };
-}
-
-/** Invokes a function RequestResponse, one at a time: what it asked of AWS, and the handler's duration. */
-async function measureInvocations(stack: LocalStack, fn: string, events: unknown[]): Promise<UnitMeasure & { samples: number; durationsMs: number[] }> {
-  const usages: Usage[] = [];
-  const durations: number[] = [];
-  for (const event of events) {
-    await stack.idle();
-    const before = snapshot();
-    const n = (invokeDurations[fn] ?? []).length;
-    const result = await stack.runtime.invoke(fn, event);
-    await stack.idle();
-    if (result && typeof result === 'object' && 'outcome' in result && (result as { outcome: string }).outcome === 'dead-lettered') throw new Error(`${fn} dead-lettered a benchmark event`);
-    usages.push(since(before));
-    durations.push(invokeDurations[fn]![n]!);
-  }
-  return { usage: meanUsage(usages), durationMs: median(durations), samples: events.length, durationsMs: durations.map((d) => round(d, 1)) };
-}
-
-interface StoredEmail {
-  destination: { to: string[] };
-  subject: string;
-  body: { text?: string };
-}
-
-async function inbox(stack: LocalStack): Promise<StoredEmail[]> {
-  const res = await fetch(`${stack.outputs.endpoints.ses}/store`);
-  return ((await res.json()) as { emails: StoredEmail[] }).emails;
-}
-
-function actionUrl(email: StoredEmail): string | undefined {
-  return /(http:\/\/127\.0\.0\.1:\d+\/actions\/[A-Za-z0-9._%-]+)/.exec(email.body.text ?? '')?.[1];
-}
-
-/** Stored bytes of the items an event created (tasks, audit, the person and their addresses), each once. */
-function newBytes(transactions: TransactInput[], entities: string[]): number {
-  const items = new Map<string, Record<string, unknown>>();
-  for (const t of transactions) {
-    for (const op of t.TransactItems) {
-      const item = op.Put?.Item as Record<string, unknown> | undefined;
-      if (item && entities.includes(String(item.entity))) items.set(`${item.pk}\u0000${item.sk}`, item);
-    }
-  }
-  return [...items.values()].reduce((s, i) => s + storedBytes(i), 0);
-}
-
-function summariseScenario(m: Measured) {
-  return { rcu: m.rcu, wcu: m.wcu, capacity: m.capacity, wallMs: round(m.wallMs, 1), emails: m.emails, recipients: m.recipients, events: m.events };
-}
 
 // ---------- the run ----------
 

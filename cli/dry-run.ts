@@ -13,17 +13,25 @@ export interface PlannedChange {
   id: string;
   action: string;
   by: string;
+  /** Whether the change has an audit entry (bookkeeping, such as a next check date, has none). */
+  audited: boolean;
   after?: unknown;
 }
 
 export function plannedChanges(commits: ReadonlyArray<CommitResult & { actor: Actor }>): PlannedChange[] {
-  return commits.flatMap((c) => c.applied.map((change) => ({
-    kind: change.kind,
-    id: changeTarget(change).slice(change.kind.length + 1),
-    action: 'action' in change ? change.action : change.kind,
-    by: c.actor.by,
-    ...('after' in change ? { after: change.after } : {}),
-  })));
+  return commits.flatMap((c) => c.applied.map((change) => {
+    const id = changeTarget(change).slice(change.kind.length + 1);
+    const action = 'action' in change ? change.action : change.kind;
+    const type = change.kind === 'person_removed' ? 'person' : change.kind;
+    return {
+      kind: change.kind,
+      id,
+      action,
+      by: c.actor.by,
+      audited: c.audit.some((e) => e.entityType === type && e.entityId === id && e.action === action),
+      ...('after' in change ? { after: change.after } : {}),
+    };
+  }));
 }
 
 /** Delivery bookkeeping (claiming and marking a task's email) shows as the emails themselves. */

@@ -33,13 +33,23 @@ export class SqsQueue implements Queue {
   }
 }
 
+/** The bus refused an event (throttled, or an internal failure): the caller may try again later. */
+export class BusRefusedError extends Error {
+  constructor(readonly code: string) {
+    super(`the bus refused the event: ${code}`);
+    this.name = 'BusRefusedError';
+  }
+}
+
 export class EventBridgeBus implements Bus {
   constructor(private readonly busName: string) {}
 
-  async put(event: BusEvent): Promise<void> {
+  async put(event: BusEvent): Promise<string> {
     const out = await eventBridgeClient().send(new PutEventsCommand({
       Entries: [{ EventBusName: this.busName, Source: event.source, DetailType: event.detailType, Detail: JSON.stringify(event.detail), ...(event.time ? { Time: new Date(event.time) } : {}) }],
     }));
-    if (out.FailedEntryCount) throw new Error(`the bus refused the event: ${out.Entries?.[0]?.ErrorCode}`);
+    const id = out.Entries?.[0]?.EventId;
+    if (out.FailedEntryCount || !id) throw new BusRefusedError(out.Entries?.[0]?.ErrorCode ?? 'unknown');
+    return id;
   }
 }

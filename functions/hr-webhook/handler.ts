@@ -3,12 +3,11 @@
  * event with the same schemas as the bus, and puts it on the bus, where the hr-events function takes it as if HR
  * had sent it there. A bad signature or a stale timestamp gets 401 and changes nothing.
  */
-import { PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { describeIssues, HrEvent, HrWebhookBody } from '../../events/schemas.ts';
-import { eventBridgeClient } from '../adapters/aws.ts';
 import { env } from '../adapters/env.ts';
 import { logger } from '../adapters/logger.ts';
+import { BusRefusedError, EventBridgeBus } from '../adapters/queues.ts';
 import { secretString } from '../adapters/secrets.ts';
 import { verifySignature } from '../domain/signature.ts';
 import { bodyBytes, header, json, rawBody, type HttpResult } from '../http/responses.ts';
@@ -38,20 +37,14 @@ export async function handler(event: APIGatewayProxyEventV2): Promise<HttpResult
   const valid = HrEvent.safeParse(envelope.data);
   if (!valid.success) return json(400, { message: describeIssues(valid.error) });
 
-  const source = env('HR_SOURCES').split(',')[0]!;
-  const out = await eventBridgeClient().send(new PutEventsCommand({
-    Entries: [{
-      EventBusName: env('EVENT_BUS_NAME'),
-      Source: source,
-      DetailType: envelope.data.detailType,
-      Detail: JSON.stringify(envelope.data.detail),
-    }],
-  }));
-  const entry = out.Entries?.[0];
-  if (!entry?.EventId) {
-    logger.error('bus refused HR webhook event', { code: entry?.ErrorCode });
+  let eventId: string;
+  try {
+    eventId = await new EventBridgeBus(env('EVENT_BUS_NAME')).put({ source: env('HR_SOURCES').split(',')[0]!, detailType: envelope.data.detailType, detail: envelope.data.detail });
+  } catch (err) {
+    if (!(err instanceof BusRefusedError)) throw err;
+    logger.error('bus refused HR webhook event', { code: err.code });
     return json(503, { message: 'could not accept the event now; try again' });
   }
-  logger.info('HR webhook event accepted', { detailType: envelope.data.detailType, eventId: entry.EventId });
-  return json(202, { eventId: entry.EventId });
+  logger.info('HR webhook event accepted', { detailType: envelope.data.detailType, eventId });
+  return json(202, { eventId });
 }

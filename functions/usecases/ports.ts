@@ -139,5 +139,6 @@ export interface BusEvent {
 }
 
 export interface Bus {
-  put(event: BusEvent): Promise<void>;
+  /** Puts the event on the bus; the bus's id for it. */
+  put(event: BusEvent): Promise<string>;
 }
