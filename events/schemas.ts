@@ -2,7 +2,7 @@
  * The event contracts (contracts.md section 2), one source for handlers, the CLI and tests.
  */
 import { z } from 'zod';
-import { isEmail, normaliseEmail, parseDate } from '../functions/domain/model.ts';
+import { isEmail, normaliseEmail, parseDate } from './values.ts';
 
 // "leaveDate: is required" reads better than zod's "expected string, received undefined".
 z.config({

@@ -13,16 +13,14 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { DynamoDBDocumentClient, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import type { z } from 'zod';
+import type { StaffLeaverDetail } from '../../events/schemas.ts';
 import type { LocalStack } from '../../infra/local/stack.ts';
 import { since, snapshot, startRecording, stopRecording, type TransactInput, type Usage } from './instrument.ts';
 import { pool } from './stats.ts';
 
-export interface LeaverEventDetail {
-  email: string;
-  leaveDate: string;
-  displayName?: string;
-  lineManagerEmail?: string;
-}
+/** A leaver's detail as HR sends it (before validation): the contract's input type, written once in events/. */
+export type LeaverEventDetail = Pick<z.input<typeof StaffLeaverDetail>, 'email' | 'leaveDate' | 'displayName' | 'lineManagerEmail'>;
 
 export function busClient(stack: LocalStack): EventBridgeClient {
   return new EventBridgeClient({ endpoint: stack.outputs.endpoints.aws, region: 'eu-west-2', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });

@@ -1,5 +1,5 @@
 /** The Queue and Bus ports on SQS and EventBridge. */
-import { ChangeMessageVisibilityCommand, DeleteMessageCommand, ReceiveMessageCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
+import { ChangeMessageVisibilityCommand, DeleteMessageCommand, ReceiveMessageCommand, SendMessageBatchCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
 import { PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import type { Bus, BusEvent, Queue, QueueMessage } from '../usecases/ports.ts';
 import { eventBridgeClient, sqsClient } from './aws.ts';
@@ -30,6 +30,17 @@ export class SqsQueue implements Queue {
 
   async send(body: string): Promise<void> {
     await sqsClient().send(new SendMessageCommand({ QueueUrl: this.url, MessageBody: body }));
+  }
+
+  /** Sends in batches of ten (SQS's limit); any message refused fails the whole call, so the sender can retry. */
+  async sendAll(bodies: string[]): Promise<void> {
+    for (let i = 0; i < bodies.length; i += 10) {
+      const out = await sqsClient().send(new SendMessageBatchCommand({
+        QueueUrl: this.url,
+        Entries: bodies.slice(i, i + 10).map((MessageBody, j) => ({ Id: String(j), MessageBody })),
+      }));
+      if (out.Failed?.length) throw new Error(`could not enqueue ${out.Failed.length} messages`);
+    }
   }
 }
 

@@ -10,7 +10,7 @@ import { depsFromEnv } from '../adapters/deps.ts';
 import type { Deps } from '../usecases/deps.ts';
 import { applyChangeNotification, ensureSubscription, syncDirectory } from '../usecases/directory.ts';
 import { directoryFromEnv } from '../adapters/graph-deps.ts';
-import type { GraphQueueMessage } from '../graph-webhook/handler.ts';
+import { parseGraphQueueMessage } from '../../events/graph.ts';
 
 let deps: Deps | undefined;
 
@@ -22,7 +22,9 @@ export async function handler(event: SQSEvent): Promise<SQSBatchResponse> {
   const failures: Array<{ itemIdentifier: string }> = [];
   for (const record of event.Records) {
     try {
-      const message = JSON.parse(record.body) as GraphQueueMessage;
+      const parsed = parseGraphQueueMessage(record.body);
+      if (!parsed.ok) throw new Error(`not a Graph queue message: ${parsed.reason}`);
+      const { message } = parsed;
       if (message.kind === 'change') {
         await applyChangeNotification(deps, directory, message.userId);
       } else if (message.lifecycleEvent === 'missed') {

@@ -1,0 +1,37 @@
+/**
+ * The pure value helpers the event contracts validate with: addresses and calendar dates. No imports, so the
+ * contracts in `events/` depend on nothing in `functions/`; functions/domain/model.ts re-exports them.
+ */
+
+/** A calendar date, `YYYY-MM-DD` (the same as functions/domain/model.ts `IsoDate`). */
+type IsoDate = string;
+
+export function normaliseEmail(email: string): string {
+  return email.trim().toLowerCase();
+}
+
+/** A pragmatic address check: one `@`, a dotted domain, no spaces. Typos beyond that are caught by domain findings. */
+// No control characters (U+0000-001F, U+007F-009F) in the local part: they cannot be typed, and would reach headers.
+const EMAIL_RE = /^[^\s@<>(),;:"\[\]\\\u0000-\u001f\u007f-\u009f]+@[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)+$/i;
+export function isEmail(value: string): boolean {
+  return value.length <= 254 && EMAIL_RE.test(value.trim());
+}
+
+/**
+ * Accepts `YYYY-MM-DD` or the UK `DD/MM/YYYY`; returns `YYYY-MM-DD`, or undefined for a malformed or impossible date.
+ */
+export function parseDate(value: string): IsoDate | undefined {
+  const v = value.trim();
+  let y: number, m: number, d: number;
+  let match = /^(\d{4})-(\d{2})-(\d{2})$/.exec(v);
+  if (match) {
+    [y, m, d] = [Number(match[1]), Number(match[2]), Number(match[3])];
+  } else if ((match = /^(\d{1,2})\/(\d{1,2})\/(\d{4})$/.exec(v))) {
+    [d, m, y] = [Number(match[1]), Number(match[2]), Number(match[3])];
+  } else {
+    return undefined;
+  }
+  const date = new Date(Date.UTC(y, m - 1, d));
+  if (date.getUTCFullYear() !== y || date.getUTCMonth() !== m - 1 || date.getUTCDate() !== d) return undefined;
+  return date.toISOString().slice(0, 10);
+}
