@@ -5,7 +5,7 @@
  * administrator it removed) exactly as it would in the real run, and a preview cannot drift from the real thing.
  */
 import type { AccountLink, Change, DirectoryState, DueItem } from '../domain/changes.ts';
-import type { Account, AccountStatus, Actor, AuditEntry, IsoDate, Person, Policy, School } from '../domain/model.ts';
+import type { AccountStatus, Actor, AuditEntry, IsoDate, Person, Policy, School } from '../domain/model.ts';
 import type { Task } from '../domain/tasks.ts';
 import { ConflictError, type CommitResult, type Store } from '../usecases/ports.ts';
 import { MemoryStore } from './memory-store.ts';
@@ -131,6 +131,7 @@ export class DryRunStore implements Store {
           this.directoryKnown = true; // a directory state change replaces the whole state
           break;
         case 'digest_sent':
+        case 'digest_released':
           break;
       }
     }
@@ -139,5 +140,5 @@ export class DryRunStore implements Store {
 }
 
 function sortAudit(entries: AuditEntry[]): AuditEntry[] {
-  return entries.sort((a, b) => `${a.at}#${a.id}`.localeCompare(`${b.at}#${b.id}`));
+  return entries.sort((a, b) => { const x = `${a.at}#${a.id}`, y = `${b.at}#${b.id}`; return x < y ? -1 : x > y ? 1 : 0; });
 }

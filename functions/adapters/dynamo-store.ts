@@ -136,7 +136,8 @@ export class DynamoStore implements Store {
   async listTasks(status?: Task['status']): Promise<Task[]> {
     const statuses: Array<Task['status']> = status ? [status] : ['open', 'done', 'cancelled'];
     const lists = await Promise.all(statuses.map((st) => this.byType<Task>(`TASKS#${st}`)));
-    return lists.flat().sort((a, b) => a.dueDate.localeCompare(b.dueDate) || a.id.localeCompare(b.id));
+    // Merged across statuses in the index's own order (due date, then id, by code unit).
+    return lists.flat().sort((a, b) => { const x = `${a.dueDate}#${a.id}`, y = `${b.dueDate}#${b.id}`; return x < y ? -1 : x > y ? 1 : 0; });
   }
 
   async tasksForSubjects(emails: string[]): Promise<Task[]> {
@@ -237,6 +238,8 @@ export class DynamoStore implements Store {
         return { items: [this.put({ ...keys.usedToken(change.nonce), entity: 'token', taskId: change.taskId, usedAt: change.at, expiresAt: change.expiresAt }, 'new')] };
       case 'digest_sent':
         return { items: [this.put({ ...keys.digest(change.school, change.week), entity: 'digest', sentAt: change.at, expiresAt: change.expiresAt }, 'new')] };
+      case 'digest_released':
+        return { items: [this.delete(keys.digest(change.school, change.week))] };
       case 'directory_state':
         return { items: [this.put({ ...keys.directoryState(), entity: 'directory', ...change.after })] };
       case 'person_removed': {
@@ -262,7 +265,7 @@ export class DynamoStore implements Store {
 
 
   /** The record, version-checked, and the index items that follow it (links of an account, addresses of a person). */
-  private recordItems(change: Exclude<Change, { kind: 'link_used' | 'digest_sent' | 'directory_state' | 'person_removed' }>): TransactItem[] {
+  private recordItems(change: Exclude<Change, { kind: 'link_used' | 'digest_sent' | 'digest_released' | 'directory_state' | 'person_removed' }>): TransactItem[] {
     switch (change.kind) {
       case 'school':
         // Schools carry no version: a new one must not exist yet; an update is the administrator's last word.

@@ -17,7 +17,12 @@ function copy<T>(value: T): T {
   return value === undefined ? value : (JSON.parse(JSON.stringify(value)) as T);
 }
 
-const byId = <T extends { id: string }>(a: T, b: T) => a.id.localeCompare(b.id);
+/**
+ * Strings in DynamoDB's key order (by code unit: `#` < `-` < `.` < digits < capitals < `_` < lower case), not by
+ * locale, so lists and the due index come back in the order the DynamoDB adapter's indexes give.
+ */
+const keyOrder = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+const byId = <T extends { id: string }>(a: T, b: T) => keyOrder(a.id, b.id);
 
 export interface SeedRecords {
   schools?: School[];
@@ -71,13 +76,13 @@ export class MemoryStore implements Store {
 
   async listAccounts(filter: { school?: string; status?: AccountStatus } = {}): Promise<Account[]> {
     const list = [...this.accounts.values()].filter((a) => (!filter.school || a.school === filter.school) && (!filter.status || a.status === filter.status));
-    return copy(list.sort((a, b) => `${a.school}#${a.id}`.localeCompare(`${b.school}#${b.id}`)));
+    return copy(list.sort((a, b) => keyOrder(`${a.school}#${a.id}`, `${b.school}#${b.id}`)));
   }
 
   async linksForEmails(emails: string[]): Promise<AccountLink[]> {
     const wanted = [...new Set(emails)];
     const all = [...this.accounts.values()].flatMap(accountLinks);
-    return wanted.flatMap((email) => all.filter((l) => l.email === email).sort((a, b) => `${a.accountId}#${a.role}`.localeCompare(`${b.accountId}#${b.role}`)));
+    return wanted.flatMap((email) => all.filter((l) => l.email === email).sort((a, b) => keyOrder(`${a.accountId}#${a.role}`, `${b.accountId}#${b.role}`)));
   }
 
   async getTask(id: string): Promise<Task | undefined> {
@@ -90,7 +95,7 @@ export class MemoryStore implements Store {
 
   async listTasks(status?: Task['status']): Promise<Task[]> {
     const list = [...this.tasks.values()].filter((t) => !status || t.status === status);
-    return copy(list.sort((a, b) => a.dueDate.localeCompare(b.dueDate) || a.id.localeCompare(b.id)));
+    return copy(list.sort((a, b) => keyOrder(`${a.dueDate}#${a.id}`, `${b.dueDate}#${b.id}`)));
   }
 
   async tasksForSubjects(emails: string[]): Promise<Task[]> {
@@ -103,7 +108,7 @@ export class MemoryStore implements Store {
   }
 
   async findPerson(emails: string[]): Promise<Person | undefined> {
-    const people = [...this.people.values()].sort((a, b) => a.key.localeCompare(b.key));
+    const people = [...this.people.values()].sort((a, b) => keyOrder(a.key, b.key));
     for (const email of new Set(emails)) {
       const hit = people.find((p) => p.addresses.includes(email));
       if (hit) return copy(hit);
@@ -112,7 +117,7 @@ export class MemoryStore implements Store {
   }
 
   async listPeople(): Promise<Person[]> {
-    return copy([...this.people.values()].sort((a, b) => a.key.localeCompare(b.key)));
+    return copy([...this.people.values()].sort((a, b) => keyOrder(a.key, b.key)));
   }
 
   async getPolicy(id: string): Promise<Policy | undefined> {
@@ -130,7 +135,7 @@ export class MemoryStore implements Store {
       ...[...this.policies.values()].map((p) => ({ kind: 'policy' as const, id: p.id, on: dueOn('policy', p) })),
     ].filter((i): i is DueItem => !!i.on && i.on <= date);
     // The DynamoDB index's sort key is `date#kind#id`.
-    items.sort((a, b) => `${a.on}#${a.kind}#${a.id}`.localeCompare(`${b.on}#${b.kind}#${b.id}`));
+    items.sort((a, b) => keyOrder(`${a.on}#${a.kind}#${a.id}`, `${b.on}#${b.kind}#${b.id}`));
     return items.slice(0, limit);
   }
 
@@ -152,7 +157,7 @@ export class MemoryStore implements Store {
   }
 
   private sortedAudit(): AuditEntry[] {
-    return [...this.audit].sort((a, b) => `${a.at}#${a.id}`.localeCompare(`${b.at}#${b.id}`));
+    return [...this.audit].sort((a, b) => keyOrder(`${a.at}#${a.id}`, `${b.at}#${b.id}`));
   }
 
   // ---------- writing ----------
@@ -176,7 +181,7 @@ export class MemoryStore implements Store {
     return result;
   }
 
-  private stored(change: Exclude<Change, { kind: 'link_used' | 'digest_sent' | 'directory_state' }>): { version?: number } | undefined {
+  private stored(change: Exclude<Change, { kind: 'link_used' | 'digest_sent' | 'digest_released' | 'directory_state' }>): { version?: number } | undefined {
     // Schools carry no version: only whether one exists counts for them.
     switch (change.kind) {
       case 'school': return this.schools.has(change.after.id) ? {} : undefined;
@@ -200,6 +205,7 @@ export class MemoryStore implements Store {
         if (this.digests.has(`${change.week}#${change.school}`)) conflict('this digest was already sent');
         return;
       case 'directory_state':
+      case 'digest_released':
         return;
       case 'person_removed': {
         if (this.stored(change)?.version !== change.before.version) conflict('the record changed meanwhile');
@@ -224,6 +230,9 @@ export class MemoryStore implements Store {
         return {};
       case 'digest_sent':
         this.digests.add(`${change.week}#${change.school}`);
+        return {};
+      case 'digest_released':
+        this.digests.delete(`${change.week}#${change.school}`);
         return {};
       case 'directory_state':
         this.directory = copy(change.after);
