@@ -8,6 +8,9 @@ export default defineConfig({
   test: {
     include: ['test/unit/**/*.test.ts', 'test/usecases/**/*.test.ts', 'test/contract/**/*.test.ts'],
     pool: 'threads',
+    // The files share nothing that one could spoil for another (no globals, no environment): reusing loaded modules
+    // across files halves the run.
+    isolate: false,
     env: { AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true', POWERTOOLS_LOG_LEVEL: 'WARN' },
     testTimeout: 30_000,
   },

@@ -69,6 +69,8 @@ function describe(change: Change): string {
       return `use the link once for task ${change.taskId}`;
     case 'digest_sent':
       return `mark the ${change.week} digest of ${change.school} sent`;
+    case 'digest_released':
+      return `give back the ${change.week} digest of ${change.school}`;
     case 'directory_state':
       return 'update the directory connection';
   }

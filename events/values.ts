@@ -10,11 +10,25 @@ export function normaliseEmail(email: string): string {
   return email.trim().toLowerCase();
 }
 
-/** A pragmatic address check: one `@`, a dotted domain, no spaces. Typos beyond that are caught by domain findings. */
-// No control characters (U+0000-001F, U+007F-009F) in the local part: they cannot be typed, and would reach headers.
-const EMAIL_RE = /^[^\s@<>(),;:"\[\]\\\u0000-\u001f\u007f-\u009f]+@[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)+$/i;
+/**
+ * A pragmatic address check: one `@`, a dotted domain, no spaces. Typos beyond that are caught by domain findings.
+ * Printable ASCII only (contracts section 6): an address with an invisible character (a zero-width space) or a
+ * look-alike letter (a Cyrillic `е`) would look like a colleague's while reaching no one, so it is refused.
+ */
+// The local part: RFC 5322 "atext" and dots; no control characters, quotes or brackets that could reach headers.
+const EMAIL_RE = /^[A-Za-z0-9!#$%&'*+\-/=?^_`{|}~.]+@[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)+$/i;
 export function isEmail(value: string): boolean {
   return value.length <= 254 && EMAIL_RE.test(value.trim());
+}
+
+/**
+ * The mailbox an address reaches: `leaver+social@school` is delivered to `leaver@school`, so for deciding whose
+ * an address is, the `+tag` does not count.
+ */
+export function mailboxOf(email: string): string {
+  const e = normaliseEmail(email);
+  const at = e.lastIndexOf('@');
+  return at < 0 ? e : `${e.slice(0, at).replace(/\+.*$/, '')}${e.slice(at)}`;
 }
 
 /**

@@ -13,7 +13,7 @@ import { longDate } from '../domain/working-days.ts';
 import { bodyBytes, header, html, rawBody, type HttpResult } from '../http/responses.ts';
 import { depsFromEnv } from '../adapters/deps.ts';
 import type { Deps } from '../usecases/deps.ts';
-import { accountView } from '../usecases/notify.ts';
+import { accountView } from '../usecases/links.ts';
 import { describeClosed, resolveTask, ResolveError, type Decision } from '../usecases/resolve.ts';
 import { resultPage, taskPage } from './pages.ts';
 

@@ -41,6 +41,8 @@ export type Change =
   | { kind: 'link_used'; nonce: string; taskId: string; expiresAt: number; at: string }
   /** A school's weekly digest: the commit fails if it was already sent this week. */
   | { kind: 'digest_sent'; school: string; week: string; expiresAt: number; at: string }
+  /** The digest could not be sent after all: the claim is given back, so a later run sends it. */
+  | { kind: 'digest_released'; school: string; week: string }
   /** Directory bookkeeping: not a register change, so not audited. */
   | { kind: 'directory_state'; after: DirectoryState };
 
@@ -115,7 +117,8 @@ export function dueOn(kind: DueKind, record: Task | Account | Policy): IsoDate |
 export function changeTarget(change: Change): string {
   switch (change.kind) {
     case 'link_used': return `link:${change.nonce}`;
-    case 'digest_sent': return `digest:${change.week}:${change.school}`;
+    case 'digest_sent':
+    case 'digest_released': return `digest:${change.week}:${change.school}`;
     case 'directory_state': return 'directory';
     case 'person_removed': return `person:${change.before.key}`;
     default: return `${change.kind}:${entityIdOf(change)}`;

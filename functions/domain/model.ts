@@ -176,7 +176,7 @@ export interface AuditEntry {
 }
 
 /** Addresses and dates are checked the same way in the event contracts, so the helpers live with them. */
-export { isEmail, normaliseEmail, parseDate } from '../../events/values.ts';
+export { isEmail, mailboxOf, normaliseEmail, parseDate } from '../../events/values.ts';
 
 export function emailDomain(email: string): string {
   return normaliseEmail(email).split('@')[1] ?? '';

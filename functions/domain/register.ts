@@ -22,11 +22,14 @@ export function applyRow(existing: Account | undefined, row: AccountFields, nowI
   if (!existing) {
     return { ...fields, id: accountId(row.platform, row.handle), status: 'active', createdAt: nowIso, updatedAt: nowIso, version: 1 };
   }
+  // Custodian's own fields (the lifecycle, attestations, neglect, administrators removed as leavers) are never a row's to change.
   const keep = {
     id: existing.id,
     status: existing.status,
     ...(existing.closedOn ? { closedOn: existing.closedOn } : {}),
     ...(existing.removedAdmins ? { removedAdmins: existing.removedAdmins } : {}),
+    ...(existing.lastAttestedOn ? { lastAttestedOn: existing.lastAttestedOn } : {}),
+    ...(existing.neglectedSince ? { neglectedSince: existing.neglectedSince } : {}),
     createdAt: existing.createdAt,
   };
   return { ...fields, ...keep, updatedAt: nowIso, version: existing.version + 1 };

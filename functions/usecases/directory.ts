@@ -74,9 +74,9 @@ export async function applyDirectoryEntry(deps: Deps, directory: DirectoryPort, 
   const { applied } = await store.commit(changes, ACTOR);
 
   // Addresses that have disappeared (a rename, or an alias removed): accounts registered to them can no longer
-  // be recovered by email, whatever happens to the person.
+  // be recovered by email, whatever happens to the person (a leaver's remaining addresses are handled below).
   const gone = (base?.addresses ?? []).filter((a) => !after.addresses.includes(a));
-  if (gone.length && !leaving) {
+  if (gone.length) {
     await processAddressesGone(deps, { addresses: gone, displayName: after.displayName, eventId: `directory:${id}:gone:${gone.join(',')}`, eventTime: nowIso });
   }
 
@@ -89,8 +89,8 @@ export async function applyDirectoryEntry(deps: Deps, directory: DirectoryPort, 
   await processLeaver(deps, {
     email: after.primaryEmail,
     leaveDate,
+    // No line manager here: the leaver path takes HR's, else the directory's /manager stored on the person.
     ...(after.displayName ? { displayName: after.displayName } : {}),
-    ...(after.directoryManagerEmail ? { lineManagerEmail: after.directoryManagerEmail } : {}),
   }, { id: `directory:${id}:${leaverState(after)}`, time: nowIso, origin: 'directory' });
   return 'leaver';
 }

@@ -224,11 +224,13 @@ export async function processJoiner(deps: Deps, input: JoinerInput, meta: EventM
     const base: Person = person ?? {
       key: hrPersonKey(input.email), primaryEmail: input.email, addresses: [input.email], status: 'active', createdAt: ctx.nowIso, updatedAt: ctx.nowIso, version: 0,
     };
+    // A joiner report older than the newest leaver report (a replay, a late redrive) does not bring a leaver back.
+    const stale = base.status !== 'active' && !!base.leaverReportedAt && meta.time < base.leaverReportedAt;
     const updated: Person = {
       ...base,
       addresses: [...new Set([...base.addresses, input.email])],
-      status: 'active',
-      personalDataExpiresAt: undefined,
+      status: stale ? base.status : 'active',
+      personalDataExpiresAt: stale ? base.personalDataExpiresAt : undefined,
       startDate: input.startDate,
       ...(input.displayName ? { displayName: input.displayName } : {}),
       ...(input.employeeId ? { employeeId: input.employeeId } : {}),

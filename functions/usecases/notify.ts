@@ -5,15 +5,14 @@
  * released and the error rethrown, so Lambda's retry (or a redrive from the dead-letter queue) sends it later.
  * A claim left by a crash is taken over after CLAIM_LEASE_MS.
  */
-import { randomBytes } from 'node:crypto';
-import { policyAcknowledgementEmail, taskCancelledEmail, taskCreatedEmail, type AccountView, type AssigneeRole } from '../domain/emails.ts';
-import type { Account, School } from '../domain/model.ts';
-import { signToken } from '../domain/tokens.ts';
-import type { Task } from '../domain/tasks.ts';
-import { londonDate } from '../domain/working-days.ts';
 import { taskChange } from '../domain/changes.ts';
+import { taskCancelledEmail } from '../domain/emails.ts';
+import type { Task } from '../domain/tasks.ts';
 import type { Deps } from './deps.ts';
+import { accountView } from './links.ts';
 import { ConflictError } from './ports.ts';
+import { loadTaskContext, sendTaskOpened } from './task-emails.ts';
+
 
 /** Longer than a delivery takes, shorter than the gap to Lambda's second retry, so a retry can take over. */
 export const CLAIM_LEASE_MS = 2 * 60_000;
@@ -39,36 +38,6 @@ export function needsDelivery(task: Task, now: Date): boolean {
   const d = task.delivery;
   if (d.state === 'pending') return true;
   return d.state === 'sending' && !!d.claimedAt && now.getTime() - Date.parse(d.claimedAt) > CLAIM_LEASE_MS;
-}
-
-export function accountView(account: Account, school: School | undefined): AccountView {
-  return {
-    platform: account.platform,
-    handle: account.handle,
-    ...(account.url ? { url: account.url } : {}),
-    schoolName: school?.name ?? account.school,
-    linkedEmail: account.linkedEmail,
-    admins: account.admins,
-  };
-}
-
-function rolesOf(task: Task, school: School | undefined, trustItContact: string): Record<string, AssigneeRole[]> {
-  const roles: Record<string, AssigneeRole[]> = {};
-  const add = (email: string, role: AssigneeRole) => { (roles[email] ??= []).includes(role) || roles[email]!.push(role); };
-  for (const a of task.assignees) {
-    if (a === task.lineManager) add(a, 'line_manager');
-    if (school?.itManagers.includes(a)) add(a, 'it_manager');
-    if (a === trustItContact) add(a, 'trust_it_contact');
-  }
-  return roles;
-}
-
-/** A fresh signed link to a task's action page. */
-export async function actionLink(deps: Deps, task: Task): Promise<{ url: string; expiresOn: string }> {
-  const now = deps.clock();
-  const expires = Math.floor(now.getTime() / 1000) + deps.config.linkExpiryDays * 86_400;
-  const token = signToken(await deps.config.linkSecret(), task.id, expires, randomBytes(12).toString('base64url'));
-  return { url: `${deps.config.publicBaseUrl}/actions/${token}`, expiresOn: londonDate(new Date(expires * 1000)) };
 }
 
 /** Sends whatever of these tasks' news is still pending. Returns how many were sent. */
@@ -99,48 +68,13 @@ export async function deliverPending(deps: Deps, tasks: Task[]): Promise<number>
 }
 
 async function send(deps: Deps, task: Task): Promise<void> {
-  const ctx = { trustName: deps.config.trustName, trustItContact: deps.config.trustItContact };
-  const account = task.accountId ? await deps.store.getAccount(task.accountId) : undefined;
-  const school = account ? await deps.store.getSchool(account.school) : task.school ? await deps.store.getSchool(task.school) : undefined;
-  const view = account ? accountView(account, school) : undefined;
-
+  const context = await loadTaskContext(deps, task);
   if (task.delivery.kind === 'cancelled') {
+    const ctx = { trustName: deps.config.trustName, trustItContact: deps.config.trustItContact };
     const reason = task.resolution?.action === 'cancelled' ? task.resolution.reason : 'it is no longer needed';
-    await deps.mailer.send({ to: task.assignees, ...taskCancelledEmail(ctx, { task, account: view, reason }) });
+    const account = context.account ? accountView(context.account, context.school) : undefined;
+    await deps.mailer.send({ to: task.assignees, ...taskCancelledEmail(ctx, { task, account, reason }) });
     return;
   }
-  const link = await actionLink(deps, task);
-  if (task.type === 'acknowledge_policy') {
-    await deps.mailer.send({
-      to: [task.subjectEmail],
-      ...policyAcknowledgementEmail(ctx, { task, joinerName: task.subjectName, actionUrl: link.url, linkExpiresOn: link.expiresOn, policyTitle: `${deps.config.trustName} social media and acceptable use policy` }),
-    });
-    return;
-  }
-  if (!view) throw new Error(`task ${task.id} refers to account ${task.accountId}, which is not in the register`);
-  // The event goes first: if the email then fails, a retry repeats the event (consumers dedupe by taskId)
-  // rather than the email.
-  await deps.publisher.publish('Account Flagged', {
-    taskId: task.id,
-    taskType: task.type,
-    accountId: task.accountId,
-    platform: task.platform,
-    handle: task.handle,
-    school: task.school,
-    subjectEmail: task.subjectEmail,
-    dueDate: task.dueDate,
-    assignees: task.assignees,
-    reason: task.reason,
-  });
-  await deps.mailer.send({
-    to: task.assignees,
-    ...taskCreatedEmail(ctx, {
-      task,
-      account: view,
-      actionUrl: link.url,
-      linkExpiresOn: link.expiresOn,
-      assigneeRoles: rolesOf(task, school, deps.config.trustItContact),
-      today: londonDate(deps.clock()),
-    }),
-  });
+  await sendTaskOpened(deps, task, context, { flag: true });
 }

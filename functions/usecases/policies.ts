@@ -13,7 +13,7 @@ import { ConflictError } from './ports.ts';
 export class PolicyError extends Error {}
 
 function slug(text: string): string {
-  return text.toLowerCase().normalize('NFKD').replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 60) || 'policy';
+  return text.toLowerCase().normalize('NFKD').replace(/[\u0300-\u036f]/g, '').replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 60) || 'policy';
 }
 
 export async function addPolicy(deps: Deps, input: { title: string; nextReview: string; owner: string; school?: string }, actor: Actor): Promise<Policy> {

@@ -6,7 +6,7 @@
 import { applyRow, changedFields, fieldsOf, withFindings, type RegisterEntry } from '../domain/register.ts';
 import { parseRegisterCsv, registerToCsv, type RowError } from '../domain/register-csv.ts';
 import { accountChange, type Change } from '../domain/changes.ts';
-import type { AccountStatus, Actor } from '../domain/model.ts';
+import { accountId, mailboxOf, type Account, type AccountFields, type AccountStatus, type Actor } from '../domain/model.ts';
 import { londonDate } from '../domain/working-days.ts';
 import { CommitTooLargeError, ConflictError, type Store } from './ports.ts';
 
@@ -44,9 +44,10 @@ export async function importRegister(store: Store, csv: string | Buffer, options
       errors.push({ line: row.line, reason: `school: "${row.school}" is not set up (add it first with: custodian schools set ${row.school} ...)` });
     }
   }
-  if (errors.length > 0) return { ok: false, errors };
-
   const existing = new Map((await store.listAccounts()).map((a) => [a.id, a]));
+  errors.push(...(await leaverRows(store, parsed.rows, existing)));
+  if (errors.length > 0) return { ok: false, errors: errors.sort((a, b) => a.line - b.line) };
+
   const now = options.now.toISOString();
   const today = londonDate(options.now);
   const changes: ImportChange[] = [];
@@ -93,6 +94,31 @@ export async function importRegister(store: Store, csv: string | Buffer, options
 
 /** About what one DynamoDB transaction holds for new accounts with their links and audit entries. */
 const ACCOUNTS_PER_COMMIT = 12;
+
+/**
+ * A row may not make someone Custodian knows is leaving (or has left) the linked email, an administrator or a
+ * supervisor (contracts section 4): an old spreadsheet must not undo the lifecycle. A role the account already
+ * gives them (a transfer still pending, say) is the register as it stands, not something the row makes.
+ */
+async function leaverRows(store: Store, rows: Array<AccountFields & { line: number }>, existing: Map<string, Account>): Promise<RowError[]> {
+  const leavers = new Set((await store.listPeople()).filter((p) => p.status !== 'active').flatMap((p) => p.addresses.map(mailboxOf)));
+  if (leavers.size === 0) return [];
+  const errors: RowError[] = [];
+  for (const row of rows) {
+    const before = existing.get(accountId(row.platform, row.handle));
+    const roles: Array<[string, string | undefined, Array<string | undefined>]> = [
+      ['linked_email', row.linkedEmail, [before?.linkedEmail]],
+      ...row.admins.map((a): [string, string, string[]] => ['admins', a, before?.admins ?? []]),
+      ['main_supervisor', row.mainSupervisor, [before?.mainSupervisor]],
+      ['reserve_supervisor', row.reserveSupervisor, [before?.reserveSupervisor]],
+    ];
+    for (const [column, email, had] of roles) {
+      if (!email || !leavers.has(mailboxOf(email)) || had.includes(email)) continue;
+      errors.push({ line: row.line, reason: `${column}: ${email} is leaving or has left; name a continuing member of staff` });
+    }
+  }
+  return errors;
+}
 
 /** Runs tasks with at most `limit` in flight; the first failure stops new work and is thrown. */
 async function runLimited(tasks: Array<() => Promise<unknown>>, limit: number): Promise<void> {

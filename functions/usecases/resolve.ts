@@ -3,7 +3,7 @@
  * policy. The same code serves the emailed action pages and `custodian tasks resolve`. The task, the account,
  * any tasks a closure makes moot, the link's one-time nonce and the audit entries are one transaction.
  */
-import { emailDomain, isEmail, normaliseEmail, parseDate, type Account, type Actor, type Person } from '../domain/model.ts';
+import { emailDomain, isEmail, mailboxOf, normaliseEmail, parseDate, type Account, type Actor, type Person } from '../domain/model.ts';
 import { policyReviewChange, PolicyError } from './policies.ts';
 import { actionsFor, type Resolution, type Task } from '../domain/tasks.ts';
 import { londonDate, longDate } from '../domain/working-days.ts';
@@ -38,7 +38,8 @@ export async function refuseNewOwner(deps: Deps, to: string, task: Task): Promis
   const domains = new Set(schools.flatMap((s) => s.domains));
   if (!domains.has(emailDomain(email))) return `${email} is not on a trust domain (${[...domains].sort().join(', ')})`;
   const leaver = await deps.store.findPerson([task.subjectEmail]);
-  if (email === task.subjectEmail || leaver?.addresses.includes(email)) return `${email} belongs to the person who is leaving`;
+  const theirs = new Set([task.subjectEmail, ...(leaver?.addresses ?? [])].map(mailboxOf));
+  if (theirs.has(mailboxOf(email))) return `${email} belongs to the person who is leaving`;
   const person = await deps.store.findPerson([email]);
   if (person && (person.status !== 'active' || person.accountEnabled === false)) {
     return `${email} is not an active member of staff (${person.accountEnabled === false ? 'their account is disabled' : `they are ${person.status === 'left' ? 'a leaver' : 'leaving'}`})`;

@@ -72,7 +72,9 @@ async function sweepDueItems(run: SweepRun): Promise<void> {
 
 async function sweepDigest(run: SweepRun): Promise<void> {
   try {
-    run.result.digests = await sendDigests(run);
+    const { sent, failures } = await sendDigests(run);
+    run.result.digests = sent;
+    run.result.failures += failures;
   } catch (err) {
     run.result.failures++;
     logger.error('weekly digest failed', { error: (err as Error).message });

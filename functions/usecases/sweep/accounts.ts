@@ -4,13 +4,13 @@
  * emails follow.
  */
 import { accountChange, taskChange } from '../../domain/changes.ts';
-import { attestationEmail, neglectedAccountEmail, plannedEndEmail, taskCreatedEmail } from '../../domain/emails.ts';
+import { neglectedAccountEmail } from '../../domain/emails.ts';
 import type { Account, IsoDate, TaskType } from '../../domain/model.ts';
 import { accountChecks, lastSeenOn, nextTaskActionOn } from '../../domain/schedule.ts';
 import { taskId, type Task } from '../../domain/tasks.ts';
 import { addWorkingDays } from '../../domain/working-days.ts';
-import { accountView, actionLink } from '../notify.ts';
-import { addOpenTask, schoolContacts, SWEEP_ACTOR, type SweepRun } from './run.ts';
+import { accountView } from '../links.ts';
+import { addOpenTask, schoolContacts, sendOpened, SWEEP_ACTOR, type SweepRun } from './run.ts';
 
 export async function sweepAccount(run: SweepRun, id: string): Promise<void> {
   const { store } = run.deps;
@@ -28,13 +28,26 @@ export async function sweepAccount(run: SweepRun, id: string): Promise<void> {
 
   const school = run.schools.get(account.school);
   if (newlyNeglected) {
-    await run.deps.mailer.send({
-      to: schoolContacts(run, school),
-      ...neglectedAccountEmail(run.email, { account: { ...accountView(account, school), monitoringFrequency: account.monitoringFrequency, mainSupervisor: account.mainSupervisor, lastSeenOn: lastSeenOn(account) }, today: run.today }),
-    });
-    run.result.neglected++;
+    try {
+      await run.deps.mailer.send({
+        to: schoolContacts(run, school),
+        ...neglectedAccountEmail(run.email, { account: { ...accountView(account, school), monitoringFrequency: account.monitoringFrequency, mainSupervisor: account.mainSupervisor, lastSeenOn: lastSeenOn(account) }, today: run.today }),
+      });
+      run.result.neglected++;
+    } catch (err) {
+      await unmarkNeglected(run, id);
+      throw err;
+    }
   }
-  for (const t of created) await sendCreated(run, t, account);
+  await sendOpened(run, created, { account, ...(school ? { school } : {}) });
+}
+
+/** Nobody was told: the account is not marked neglected after all, so a later run marks it and tells them. */
+async function unmarkNeglected(run: SweepRun, id: string): Promise<void> {
+  const account = await run.deps.store.getAccount(id);
+  if (!account?.neglectedSince) return;
+  const after = { ...account, neglectedSince: undefined, updatedAt: run.deps.clock().toISOString(), version: account.version + 1 };
+  await run.deps.store.commit([accountChange(account, after, 'account.neglect_notice_failed', run.today)], SWEEP_ACTOR).catch(() => undefined);
 }
 
 /** The account as the checks leave it, and the tasks they open (none that was decided before in the same cycle). */
@@ -98,20 +111,4 @@ function newTask(run: SweepRun, account: Account, type: TaskType, cycle: string,
     lastReminderOn: run.today,
   };
   return { ...task, nextActionOn: nextTaskActionOn(task, run.today, run.options.escalateAfterWorkingDays) };
-}
-
-async function sendCreated(run: SweepRun, task: Task, account: Account): Promise<void> {
-  const school = run.schools.get(account.school);
-  const view = accountView(account, school);
-  const link = await actionLink(run.deps, task);
-  const common = { task, actionUrl: link.url, linkExpiresOn: link.expiresOn };
-  if (task.type === 'attest_account') {
-    const reason = task.reason.includes('review date') ? 'review_due' : 'scheduled';
-    await run.deps.mailer.send({ to: task.assignees, ...attestationEmail(run.email, { ...common, account: { ...view, monitoringFrequency: account.monitoringFrequency, lastSeenOn: lastSeenOn(account) }, reason }) });
-  } else if (task.type === 'planned_end') {
-    await run.deps.mailer.send({ to: task.assignees, ...plannedEndEmail(run.email, { ...common, account: { ...view, plannedEndDate: account.plannedEndDate! } }) });
-  } else {
-    const roles = Object.fromEntries(task.assignees.map((a) => [a, school?.itManagers.includes(a) ? ['it_manager' as const] : a === run.deps.config.trustItContact ? ['trust_it_contact' as const] : []]));
-    await run.deps.mailer.send({ to: task.assignees, ...taskCreatedEmail(run.email, { ...common, account: view, assigneeRoles: roles, today: run.today }) });
-  }
 }

@@ -1,12 +1,10 @@
 /** The sweep's step for policies: the review task opens 60 days ahead; the policy moves on to its next check. */
 import { policyChange, taskChange, type Change } from '../../domain/changes.ts';
-import { policyReviewEmail } from '../../domain/emails.ts';
 import type { Policy } from '../../domain/model.ts';
 import { nextPolicyCheckOn, nextTaskActionOn, policyReviewTaskDueToOpen } from '../../domain/schedule.ts';
 import { taskId, type Task } from '../../domain/tasks.ts';
 import { longDate } from '../../domain/working-days.ts';
-import { actionLink } from '../notify.ts';
-import { SWEEP_ACTOR, type SweepRun } from './run.ts';
+import { sendOpened, SWEEP_ACTOR, type SweepRun } from './run.ts';
 
 export async function sweepPolicy(run: SweepRun, id: string): Promise<void> {
   const policy = await run.deps.store.getPolicy(id);
@@ -18,17 +16,9 @@ export async function sweepPolicy(run: SweepRun, id: string): Promise<void> {
   if (task) changes.push(taskChange(undefined, task, 'task.created'));
   await run.deps.store.commit(changes, SWEEP_ACTOR);
   if (!task) return;
-  const link = await actionLink(run.deps, task);
-  await run.deps.mailer.send({
-    to: task.assignees,
-    ...policyReviewEmail(run.email, {
-      task,
-      policy: { title: policy.title, nextReviewDate: policy.nextReviewDate, ...(policy.school ? { schoolName: run.schools.get(policy.school)?.name ?? policy.school } : {}) },
-      actionUrl: link.url,
-      linkExpiresOn: link.expiresOn,
-    }),
-  });
   run.result.tasksCreated++;
+  const school = policy.school ? run.schools.get(policy.school) : undefined;
+  await sendOpened(run, [task], { policy, ...(school ? { school } : {}) });
 }
 
 function reviewTask(run: SweepRun, policy: Policy, nowIso: string): Task {

@@ -1,7 +1,9 @@
 /** What one sweep run shares between its steps: today, what it read once, and what it has done so far. */
+import { taskChange } from '../../domain/changes.ts';
 import type { Actor, IsoDate, School } from '../../domain/model.ts';
 import type { Task } from '../../domain/tasks.ts';
 import type { Deps } from '../deps.ts';
+import { sendTaskOpened, type TaskContext } from '../task-emails.ts';
 
 export interface SweepResult {
   date: IsoDate;
@@ -45,4 +47,22 @@ export function addOpenTask(run: SweepRun, task: Task): void {
 /** Who hears about a school's accounts: its IT managers, or the trust IT contact when it has none. */
 export function schoolContacts(run: SweepRun, school: School | undefined): string[] {
   return school?.itManagers.length ? school.itManagers : [run.deps.config.trustItContact];
+}
+
+/**
+ * Emails the people the sweep's new tasks ask to act. The tasks were written as sent (the usual case needs no
+ * further write); one whose email fails is put back as pending and due today, so the next run delivers it.
+ */
+export async function sendOpened(run: SweepRun, tasks: Task[], context: TaskContext): Promise<void> {
+  let failure: unknown;
+  for (const task of tasks) {
+    try {
+      await sendTaskOpened(run.deps, task, context, { flag: false });
+    } catch (err) {
+      failure ??= err;
+      const pending: Task = { ...task, delivery: { kind: 'created', state: 'pending' }, nextActionOn: run.today, updatedAt: run.deps.clock().toISOString(), version: task.version + 1 };
+      await run.deps.store.commit([taskChange(task, pending, 'task.delivery_failed')], SWEEP_ACTOR).catch(() => undefined);
+    }
+  }
+  if (failure) throw failure;
 }

@@ -8,7 +8,8 @@ import { taskEscalationEmail, taskReminderEmail } from '../../domain/emails.ts';
 import { nextTaskActionOn, taskDecision } from '../../domain/schedule.ts';
 import type { Task } from '../../domain/tasks.ts';
 import { workingDaysBetween } from '../../domain/working-days.ts';
-import { accountView, actionLink, deliverPending } from '../notify.ts';
+import { accountView, actionLink } from '../links.ts';
+import { deliverPending } from '../notify.ts';
 import { SWEEP_ACTOR, type SweepRun } from './run.ts';
 
 export async function sweepTask(run: SweepRun, id: string): Promise<void> {

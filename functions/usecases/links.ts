@@ -1,0 +1,27 @@
+/** What emails and pages show of an account, and the signed links to a task's action page. */
+import { randomBytes } from 'node:crypto';
+import type { AccountView } from '../domain/emails.ts';
+import type { Account, School } from '../domain/model.ts';
+import { signToken } from '../domain/tokens.ts';
+import type { Task } from '../domain/tasks.ts';
+import { londonDate } from '../domain/working-days.ts';
+import type { Deps } from './deps.ts';
+
+export function accountView(account: Account, school: School | undefined): AccountView {
+  return {
+    platform: account.platform,
+    handle: account.handle,
+    ...(account.url ? { url: account.url } : {}),
+    schoolName: school?.name ?? account.school,
+    linkedEmail: account.linkedEmail,
+    admins: account.admins,
+  };
+}
+
+/** A fresh signed link to a task's action page. */
+export async function actionLink(deps: Deps, task: Task): Promise<{ url: string; expiresOn: string }> {
+  const now = deps.clock();
+  const expires = Math.floor(now.getTime() / 1000) + deps.config.linkExpiryDays * 86_400;
+  const token = signToken(await deps.config.linkSecret(), task.id, expires, randomBytes(12).toString('base64url'));
+  return { url: `${deps.config.publicBaseUrl}/actions/${token}`, expiresOn: londonDate(new Date(expires * 1000)) };
+}
