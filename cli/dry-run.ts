@@ -71,6 +71,10 @@ function describe(change: Change): string {
       return `mark the ${change.week} digest of ${change.school} sent`;
     case 'digest_released':
       return `give back the ${change.week} digest of ${change.school}`;
+    case 'request_seen':
+      return 'accept the signed HR webhook request once';
+    case 'request_released':
+      return 'give back the claim on a signed HR webhook request';
     case 'directory_state':
       return 'update the directory connection';
   }

@@ -40,6 +40,13 @@ const UNSAFE_TEXT = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066
 const text = (max: number) => z.string().trim().max(max).refine((v) => !UNSAFE_TEXT.test(v), { message: 'contains control or text-direction characters' });
 const optionalText = text(256).optional();
 
+/**
+ * When the change happened in HR (ISO 8601 with a time zone offset), if HR says: it orders leavers, cancellations
+ * and joiners that arrive out of order. Without it, the event's own time (EventBridge `time`: PutEvents `Time`, or
+ * when a signed webhook request was signed) is used.
+ */
+const occurredAt = z.iso.datetime({ offset: true }).optional();
+
 export const StaffLeaverDetail = z.object({
   email,
   leaveDate: isoDate,
@@ -48,6 +55,7 @@ export const StaffLeaverDetail = z.object({
   school: optionalText,
   lineManagerEmail: email.optional(),
   reason: text(1000).optional(),
+  occurredAt,
 });
 
 export const StaffJoinerDetail = z.object({
@@ -58,18 +66,36 @@ export const StaffJoinerDetail = z.object({
   school: optionalText,
   lineManagerEmail: email.optional(),
   jobTitle: optionalText,
+  occurredAt,
 });
 
 export const StaffLeaverCancelledDetail = z.object({
   email,
   employeeId: optionalText,
+  occurredAt,
 });
 
+/**
+ * `Account Activity`: the account was seen in use. `at` is when (ISO 8601 with an offset; now when absent); a time in
+ * the future counts as now (functions/usecases/activity.ts), so a wrong clock cannot hold off neglect detection.
+ */
 export const AccountActivityDetail = z.object({
   platform: z.string().trim().min(1).max(32),
   handle: z.string().trim().min(1).max(256),
   at: z.iso.datetime({ offset: true }).optional(),
 });
+export type AccountActivity = z.infer<typeof AccountActivityDetail>;
+
+/**
+ * An `Account Activity` event from the bus as the account-activity function takes it: from a configured activity
+ * source (`activitySources`), with a valid detail. The reason says what is wrong otherwise (it goes with the event
+ * to the dead-letter queue).
+ */
+export function parseActivityBusEvent(event: { source: string; detail: unknown }, sources: readonly string[]): { ok: true; activity: AccountActivity } | { ok: false; reason: string } {
+  if (!sources.includes(event.source)) return { ok: false, reason: `source "${event.source}" is not an accepted activity source` };
+  const parsed = AccountActivityDetail.safeParse(event.detail);
+  return parsed.success ? { ok: true, activity: parsed.data } : { ok: false, reason: describeIssues(parsed.error) };
+}
 
 /** The HR details as the use cases receive them (validated and normalised): written once, here. */
 export type StaffLeaver = z.infer<typeof StaffLeaverDetail>;

@@ -16,6 +16,11 @@ export const DeploymentSettings = z.object({
   senderDomain: z.string().regex(/^[a-z0-9.-]+\.[a-z]{2,}$/i, 'must be a domain name').optional(),
   /** EventBridge `source` values accepted as HR events. */
   hrSources: z.array(z.string().min(1).max(256)).min(1).default(['hr']),
+  /**
+   * EventBridge `source` values accepted for `Account Activity` events: the account-activity rule matches only these,
+   * and the function dead-letters any other. Listed one by one, so that a recorded activity names who reported it.
+   */
+  activitySources: z.array(z.string().min(1).max(256).regex(/^[^,\s]+$/, 'must have no commas or spaces')).min(1).default(['activity']),
   /** Public https base URL for action links (a custom domain); defaults to the HTTP API's own URL. */
   publicBaseUrl: z.url({ protocol: /^https$/ }).optional(),
   /** Trust-level IT contact: assignee when a school's IT manager is unknown, and escalation target. */

@@ -9,6 +9,7 @@ export const ENV_KEYS = [
   'TABLE_NAME', 'EVENT_BUS_NAME', 'SENDER_ADDRESS', 'TRUST_NAME', 'TRUST_IT_CONTACT', 'PUBLIC_BASE_URL',
   'LINK_SECRET_ID', 'HR_WEBHOOK_SECRET_ID', 'GRAPH_SECRET_ID', 'DEAD_LETTER_QUEUE_URL', 'GRAPH_QUEUE_URL',
   'HR_SOURCES', 'LINK_EXPIRY_DAYS', 'ESCALATE_AFTER_WORKING_DAYS', 'PERSON_RETENTION_DAYS', 'GRAPH_BASE_URL',
+  'ACTIVITY_SOURCES',
 ] as const;
 export type EnvKey = (typeof ENV_KEYS)[number];
 
@@ -29,8 +30,11 @@ const READ: TableAction[] = ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynam
 const WRITE: TableAction[] = ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:ConditionCheckItem'];
 
 export type Trigger =
-  /** An EventBridge rule on the stack's bus. `source: 'hr'` means the configured HR sources. */
-  | { kind: 'event'; source: 'hr' | 'any'; detailTypes: string[] }
+  /**
+   * An EventBridge rule on the stack's bus. `source: 'hr'` means the configured HR sources (`hrSources`),
+   * `'activity'` the configured activity sources (`activitySources`), `'any'` every source.
+   */
+  | { kind: 'event'; source: 'hr' | 'activity' | 'any'; detailTypes: string[] }
   | { kind: 'http'; method: 'GET' | 'POST'; path: string }
   /** EventBridge Scheduler; `expression` is `cron(...)` or `rate(...)`, in `timezone` when given. */
   | { kind: 'schedule'; name: string; expression: string; timezone?: string }
@@ -95,12 +99,14 @@ export const FUNCTIONS: FunctionSpec[] = [
   {
     name: 'hr-webhook',
     entry: 'functions/hr-webhook/handler.ts',
-    description: 'Signed HTTPS HR events: verifies the HMAC signature and puts the event on the bus',
+    description: 'Signed HTTPS HR events: verifies the HMAC signature, refuses replays and puts the event on the bus',
     memorySize: 256,
     timeoutSeconds: 10,
-    environment: ['EVENT_BUS_NAME', 'HR_WEBHOOK_SECRET_ID', 'HR_SOURCES'],
+    environment: ['TABLE_NAME', 'EVENT_BUS_NAME', 'HR_WEBHOOK_SECRET_ID', 'HR_SOURCES'],
     triggers: [{ kind: 'http', method: 'POST', path: '/hr/events' }],
-    permissions: { putEvents: true, secrets: ['hrWebhook'] },
+    // PutItem for the one-time claim on each signed request (a conditional put; DeleteItem gives it back when the
+    // bus refuses the event, so the sender's retry is accepted). It reads nothing.
+    permissions: { table: { actions: ['dynamodb:PutItem', 'dynamodb:DeleteItem'], indexes: [] }, putEvents: true, secrets: ['hrWebhook'] },
   },
   {
     name: 'graph-webhook',
@@ -166,8 +172,8 @@ export const FUNCTIONS: FunctionSpec[] = [
     description: 'Account Activity events: records that an account is in use',
     memorySize: 256,
     timeoutSeconds: 15,
-    environment: ['TABLE_NAME', 'DEAD_LETTER_QUEUE_URL'],
-    triggers: [{ kind: 'event', source: 'any', detailTypes: ['Account Activity'] }],
+    environment: ['TABLE_NAME', 'DEAD_LETTER_QUEUE_URL', 'ACTIVITY_SOURCES'],
+    triggers: [{ kind: 'event', source: 'activity', detailTypes: ['Account Activity'] }],
     permissions: {
       table: { actions: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:DeleteItem', 'dynamodb:ConditionCheckItem'], indexes: [] },
       sendToQueues: ['deadLetter'],

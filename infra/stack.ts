@@ -14,6 +14,7 @@ import * as schedulerTargets from 'aws-cdk-lib/aws-scheduler-targets';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as ses from 'aws-cdk-lib/aws-ses';
 import type { Construct } from 'constructs';
+import { AUDIT_PREFIX } from '../functions/adapters/keys.ts';
 import type { DeploymentSettings } from './config.ts';
 import { Alarms } from './constructs/alarms.ts';
 import { CustodianFunction } from './constructs/custodian-function.ts';
@@ -117,6 +118,7 @@ export class CustodianStack extends Stack {
       DEAD_LETTER_QUEUE_URL: messaging.deadLetter.queueUrl,
       GRAPH_QUEUE_URL: messaging.graphChanges.queueUrl,
       HR_SOURCES: settings.hrSources.join(','),
+      ACTIVITY_SOURCES: settings.activitySources.join(','),
       LINK_EXPIRY_DAYS: String(settings.linkExpiryDays),
       ESCALATE_AFTER_WORKING_DAYS: String(settings.escalateAfterWorkingDays),
       PERSON_RETENTION_DAYS: String(settings.personDataRetentionDays),
@@ -140,8 +142,9 @@ export class CustodianStack extends Stack {
             resources: p.table.indexes.map((i) => `${store.table.tableArn}/index/${i}`),
           }));
         }
+        if (writesTable(tableActions)) role.addToPolicy(auditAppendOnly(store.table.tableArn));
         if (store.key) {
-          const writes = tableActions.some((a) => !['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query'].includes(a));
+          const writes = writesTable(tableActions);
           // Named actions rather than kms:GenerateDataKey*, on the one key, and only through DynamoDB.
           role.addToPolicy(new iam.PolicyStatement({
             actions: writes ? [...KMS_TABLE_READ, ...KMS_TABLE_WRITE] : KMS_TABLE_READ,
@@ -185,6 +188,7 @@ export class CustodianStack extends Stack {
               description: `${spec.name}: ${trigger.detailTypes.join(', ')}`,
               eventPattern: {
                 ...(trigger.source === 'hr' ? { source: settings.hrSources } : {}),
+                ...(trigger.source === 'activity' ? { source: settings.activitySources } : {}),
                 detailType: trigger.detailTypes,
               },
             });
@@ -258,6 +262,33 @@ export class CustodianStack extends Stack {
     new CfnOutput(this, 'PersonRetentionDays', { value: String(settings.personDataRetentionDays) });
     new CfnOutput(this, 'GraphChangesQueueUrl', { value: messaging.graphChanges.queueUrl });
   }
+}
+
+/** The actions that can change or remove an existing item; an audit entry must suffer none of them. */
+export const AUDIT_IMMUTABLE_ACTIONS = ['dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem'];
+/** `dynamodb:LeadingKeys` (the partition key) of every audit entry, and of nothing else (functions/adapters/keys.ts). */
+export const AUDIT_LEADING_KEYS = `${AUDIT_PREFIX}*`;
+
+const TABLE_READS = ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query'];
+function writesTable(actions: readonly string[]): boolean {
+  return actions.some((a) => !TABLE_READS.includes(a));
+}
+
+/**
+ * The audit is append-only by permission: a role that may write the table is denied, whatever else it is allowed,
+ * every action that changes or removes an item whose partition key is an audit entry's. (Denied even where the
+ * role is not granted the action, so a grant added later does not reopen it.) Each item of a TransactWriteItems is
+ * authorized as its own PutItem/UpdateItem/DeleteItem, so this holds inside transactions too. IAM cannot tell a
+ * PutItem that creates from one that replaces, and audit entries are written with PutItem: the store makes every
+ * audit put conditional on `attribute_not_exists(pk)` (functions/adapters/dynamo-store.ts), so it cannot overwrite.
+ */
+function auditAppendOnly(tableArn: string): iam.PolicyStatement {
+  return new iam.PolicyStatement({
+    effect: iam.Effect.DENY,
+    actions: AUDIT_IMMUTABLE_ACTIONS,
+    resources: [tableArn],
+    conditions: { 'ForAnyValue:StringLike': { 'dynamodb:LeadingKeys': [AUDIT_LEADING_KEYS] } },
+  });
 }
 
 const KMS_TABLE_READ = ['kms:Decrypt', 'kms:DescribeKey'];

@@ -132,6 +132,8 @@ export class DryRunStore implements Store {
           break;
         case 'digest_sent':
         case 'digest_released':
+        case 'request_seen':
+        case 'request_released':
           break;
       }
     }

@@ -240,6 +240,10 @@ export class DynamoStore implements Store {
         return { items: [this.put({ ...keys.digest(change.school, change.week), entity: 'digest', sentAt: change.at, expiresAt: change.expiresAt }, 'new')] };
       case 'digest_released':
         return { items: [this.delete(keys.digest(change.school, change.week))] };
+      case 'request_seen':
+        return { items: [this.put({ ...keys.request(change.key), entity: 'request', seenAt: change.at, expiresAt: change.expiresAt }, 'new')] };
+      case 'request_released':
+        return { items: [this.delete(keys.request(change.key))] };
       case 'directory_state':
         return { items: [this.put({ ...keys.directoryState(), entity: 'directory', ...change.after })] };
       case 'person_removed': {
@@ -248,7 +252,7 @@ export class DynamoStore implements Store {
           items: [
             { Delete: { TableName: this.tableName, Key: keys.person(change.before.key), ConditionExpression: 'version = :v', ExpressionAttributeValues: { ':v': change.before.version } } },
             ...change.before.addresses.map((email) => this.delete(keys.personAddress(change.before.key, email))),
-            ...(entry ? [this.put(auditItem(entry))] : []),
+            ...(entry ? [this.putAudit(entry)] : []),
           ],
           ...(entry ? { audit: entry } : {}),
         };
@@ -258,14 +262,14 @@ export class DynamoStore implements Store {
         if (effect.kind === 'none') return undefined;
         const entry = auditOfChange(change, effect, actor, now, timeOrderedId(now));
         const record = this.recordItems(change);
-        return { items: [...record, ...(entry ? [this.put(auditItem(entry))] : [])], ...(entry ? { audit: entry } : {}) };
+        return { items: [...record, ...(entry ? [this.putAudit(entry)] : [])], ...(entry ? { audit: entry } : {}) };
       }
     }
   }
 
 
   /** The record, version-checked, and the index items that follow it (links of an account, addresses of a person). */
-  private recordItems(change: Exclude<Change, { kind: 'link_used' | 'digest_sent' | 'digest_released' | 'directory_state' | 'person_removed' }>): TransactItem[] {
+  private recordItems(change: Exclude<Change, { kind: 'link_used' | 'digest_sent' | 'digest_released' | 'request_seen' | 'request_released' | 'directory_state' | 'person_removed' }>): TransactItem[] {
     switch (change.kind) {
       case 'school':
         // Schools carry no version: a new one must not exist yet; an update is the administrator's last word.
@@ -298,6 +302,14 @@ export class DynamoStore implements Store {
 
   private put(item: Record<string, unknown>, condition?: 'new'): TransactItem {
     return { Put: { TableName: this.tableName, Item: item, ...(condition === 'new' ? { ConditionExpression: 'attribute_not_exists(pk)' } : {}) } };
+  }
+
+  /**
+   * An audit entry is only ever created: the put is conditional on no item with its key, so it can never overwrite
+   * one. (IAM cannot tell a put that creates from one that replaces; the roles' Deny covers updates and deletes.)
+   */
+  private putAudit(entry: AuditEntry): TransactItem {
+    return this.put(auditItem(entry), 'new');
   }
 
   private delete(key: Key): TransactItem {

@@ -6,6 +6,12 @@ import { accountLinks, dueOn, type LinkRole } from '../domain/changes.ts';
 import type { Account, AuditEntry, Person, Policy, School } from '../domain/model.ts';
 import type { Task } from '../domain/tasks.ts';
 
+/**
+ * Every audit entry's partition key starts with this, and nothing else's does: the functions' roles are denied
+ * UpdateItem and DeleteItem on items whose partition key matches it (infra/stack.ts), so the audit is append-only.
+ */
+export const AUDIT_PREFIX = 'AUDIT#';
+
 export const keys = {
   school: (id: string) => ({ pk: `SCHOOL#${id}`, sk: 'SCHOOL' }),
   account: (id: string) => ({ pk: `ACCOUNT#${id}`, sk: 'ACCOUNT' }),
@@ -18,7 +24,9 @@ export const keys = {
   directoryState: () => ({ pk: 'DIRECTORY', sk: 'STATE' }),
   policy: (id: string) => ({ pk: `POLICY#${id}`, sk: 'POLICY' }),
   digest: (school: string, week: string) => ({ pk: `DIGEST#${week}`, sk: `SCHOOL#${school}` }),
-  auditPartition: (entityType: string, entityId: string) => `AUDIT#${entityType}#${entityId}`,
+  /** A signed webhook request already accepted (by a hash of its signature), until its `expiresAt`. */
+  request: (key: string) => ({ pk: `REQUEST#${key}`, sk: 'REQUEST' }),
+  auditPartition: (entityType: string, entityId: string) => `${AUDIT_PREFIX}${entityType}#${entityId}`,
   auditDay: (day: string) => `AUDIT#${day}`,
   email: (email: string) => `EMAIL#${email}`,
 };

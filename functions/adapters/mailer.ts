@@ -5,6 +5,7 @@
 import { SendEmailCommand } from '@aws-sdk/client-sesv2';
 import { headerSafe } from '../domain/html.ts';
 import type { Mailer, OutgoingEmail } from '../usecases/ports.ts';
+import { redactAddresses } from '../domain/redact.ts';
 import { sesV2Client } from './aws.ts';
 
 export class SesMailer implements Mailer {
@@ -22,7 +23,22 @@ export class SesMailer implements Mailer {
           Body: { Text: { Data: email.text, Charset: 'UTF-8' }, Html: { Data: email.html, Charset: 'UTF-8' } },
         },
       },
-    }));
+    })).catch((err: unknown) => {
+      throw withoutAddresses(err);
+    });
     return out.MessageId ?? '';
   }
+}
+
+/**
+ * An SES error with the addresses taken out of its message and stack: a rejection lists the recipients it refused
+ * ("... failed the check in region EU-WEST-2: someone@school.sch.uk"), and an error that leaves a function is logged
+ * whole by Lambda (and kept in the dead-letter record). The same error object, so its type and code still say what
+ * went wrong and whether to retry.
+ */
+function withoutAddresses(err: unknown): unknown {
+  if (!(err instanceof Error)) return err;
+  err.message = redactAddresses(err.message);
+  if (typeof err.stack === 'string') err.stack = redactAddresses(err.stack);
+  return err;
 }

@@ -40,6 +40,7 @@ export class MemoryStore implements Store {
   protected readonly policies = new Map<string, Policy>();
   protected readonly usedLinks = new Set<string>();
   protected readonly digests = new Set<string>();
+  protected readonly requests = new Set<string>();
   protected directory: DirectoryState | undefined;
   protected readonly audit: AuditEntry[] = [];
   /** Every commit that wrote something, in order (dry runs print these). */
@@ -181,7 +182,7 @@ export class MemoryStore implements Store {
     return result;
   }
 
-  private stored(change: Exclude<Change, { kind: 'link_used' | 'digest_sent' | 'digest_released' | 'directory_state' }>): { version?: number } | undefined {
+  private stored(change: Exclude<Change, { kind: 'link_used' | 'digest_sent' | 'digest_released' | 'request_seen' | 'request_released' | 'directory_state' }>): { version?: number } | undefined {
     // Schools carry no version: only whether one exists counts for them.
     switch (change.kind) {
       case 'school': return this.schools.has(change.after.id) ? {} : undefined;
@@ -204,8 +205,12 @@ export class MemoryStore implements Store {
       case 'digest_sent':
         if (this.digests.has(`${change.week}#${change.school}`)) conflict('this digest was already sent');
         return;
+      case 'request_seen':
+        if (this.requests.has(change.key)) conflict('this request was already accepted');
+        return;
       case 'directory_state':
       case 'digest_released':
+      case 'request_released':
         return;
       case 'person_removed': {
         if (this.stored(change)?.version !== change.before.version) conflict('the record changed meanwhile');
@@ -233,6 +238,12 @@ export class MemoryStore implements Store {
         return {};
       case 'digest_released':
         this.digests.delete(`${change.week}#${change.school}`);
+        return {};
+      case 'request_seen':
+        this.requests.add(change.key);
+        return {};
+      case 'request_released':
+        this.requests.delete(change.key);
         return {};
       case 'directory_state':
         this.directory = copy(change.after);

@@ -3,7 +3,7 @@
  * runs the delta query, the backstop that finds every leaver the webhook missed.
  */
 import { env } from '../adapters/env.ts';
-import { logger } from '../adapters/logger.ts';
+import { logger, safeError } from '../adapters/logger.ts';
 import { depsFromEnv } from '../adapters/deps.ts';
 import type { Deps } from '../usecases/deps.ts';
 import { ensureSubscription, syncDirectory } from '../usecases/directory.ts';
@@ -18,7 +18,7 @@ export async function handler(): Promise<{ outcome: string; subscription?: strin
     graph = await directoryFromEnv();
   } catch (err) {
     if (err instanceof GraphNotConfigured) {
-      logger.warn('directory sync skipped', { reason: err.message });
+      logger.warn('directory sync skipped', { reason: safeError(err) });
       return { outcome: 'not-configured' };
     }
     throw err;
@@ -33,7 +33,7 @@ export async function handler(): Promise<{ outcome: string; subscription?: strin
     });
   } catch (err) {
     // The delta query still finds leavers without a subscription, so a failed subscription does not stop it.
-    logger.error('could not create or renew the Graph subscription', { error: (err as Error).message });
+    logger.error('could not create or renew the Graph subscription', { error: safeError(err) });
     subscription = 'failed';
   }
   const result = await syncDirectory(deps, graph.directory);

@@ -34,8 +34,10 @@ export function diffFields(
 
 /**
  * The audit keeps what happened, not more personal data than it needs: for people (whose records expire) and for
- * the free text of tasks, it records that a field changed, not its value. Register fields (who an account is
- * linked to, its administrators and supervisors) and who acted are kept: they are what the audit is for.
+ * the free text of tasks (the leaver's name, the task's reason, a decision's reason), it records that a field
+ * changed (or that a decision had a reason), not its value. Register fields (who an account is linked to, its
+ * administrators and supervisors, its purpose) and who acted are kept: they are what the audit is for. The audit is
+ * never reduced later (it is append-only, README "Least privilege"), so nothing that must expire may enter it.
  */
 const PERSONAL_FIELDS: Partial<Record<AuditEntry['entityType'], ReadonlySet<string>>> = {
   person: new Set(['primaryEmail', 'addresses', 'displayName', 'employeeId', 'lineManagerEmail', 'directoryManagerEmail']),
@@ -43,10 +45,25 @@ const PERSONAL_FIELDS: Partial<Record<AuditEntry['entityType'], ReadonlySet<stri
 };
 export const REDACTED = '(personal data not kept)';
 
+/**
+ * A task's decision is kept (what was decided, by whom, when, and a transfer's new address: register facts), but
+ * its free-text reason (a "keep" justification, a closure request's note, why a task was cancelled) is not: it can
+ * say anything about anyone, so the audit records only that there was one.
+ */
+function redactResolution(value: unknown): unknown {
+  if (!value || typeof value !== 'object' || Array.isArray(value)) return value;
+  const resolution = value as Record<string, unknown>;
+  return 'reason' in resolution && resolution.reason !== undefined ? { ...resolution, reason: REDACTED } : resolution;
+}
+
 function redact(entityType: AuditEntry['entityType'], side: Record<string, unknown> | undefined): Record<string, unknown> | undefined {
   const fields = PERSONAL_FIELDS[entityType];
   if (!fields || !side) return side;
-  return Object.fromEntries(Object.entries(side).map(([k, v]) => [k, fields.has(k) ? REDACTED : v]));
+  return Object.fromEntries(Object.entries(side).map(([k, v]) => {
+    if (fields.has(k)) return [k, REDACTED];
+    if (entityType === 'task' && k === 'resolution') return [k, redactResolution(v)];
+    return [k, v];
+  }));
 }
 
 /** What writing `after` over `before` amounts to: nothing, a bookkeeping write only, or a change to audit. */

@@ -43,6 +43,13 @@ export type Change =
   | { kind: 'digest_sent'; school: string; week: string; expiresAt: number; at: string }
   /** The digest could not be sent after all: the claim is given back, so a later run sends it. */
   | { kind: 'digest_released'; school: string; week: string }
+  /**
+   * A signed HR webhook request, by `key` (a hash of its verified signature, never the body): the commit fails if
+   * the same signed request was accepted before. `expiresAt` (unix seconds) is past the signature's window.
+   */
+  | { kind: 'request_seen'; key: string; expiresAt: number; at: string }
+  /** The request could not be put on the bus after all: the claim is given back, so the sender's retry is accepted. */
+  | { kind: 'request_released'; key: string }
   /** Directory bookkeeping: not a register change, so not audited. */
   | { kind: 'directory_state'; after: DirectoryState };
 
@@ -119,6 +126,8 @@ export function changeTarget(change: Change): string {
     case 'link_used': return `link:${change.nonce}`;
     case 'digest_sent':
     case 'digest_released': return `digest:${change.week}:${change.school}`;
+    case 'request_seen':
+    case 'request_released': return `request:${change.key}`;
     case 'directory_state': return 'directory';
     case 'person_removed': return `person:${change.before.key}`;
     default: return `${change.kind}:${entityIdOf(change)}`;

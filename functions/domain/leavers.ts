@@ -2,6 +2,7 @@
  * What a leaver, a cancellation or a joiner means for the register, as a plan of changes. Pure: the use case
  * reads the accounts, tasks and people involved, calls these, and writes the plan in transactions.
  */
+import { compareInstants } from './instants.ts';
 import type { Account, IsoDate, Person, School } from './model.ts';
 import { addWorkingDays } from './working-days.ts';
 import { nextTaskActionOn } from './schedule.ts';
@@ -54,7 +55,7 @@ function newTask(fields: Omit<Task, 'status' | 'createdAt' | 'updatedAt' | 'vers
  */
 function reconcile(existing: Task | undefined, wanted: Task, report: LeaverReport, ctx: PlanContext): Task | undefined {
   if (!existing) return wanted;
-  const newer = report.eventTime > existing.sourceTime;
+  const newer = compareInstants(report.eventTime, existing.sourceTime) > 0;
   if (existing.status === 'cancelled' && newer) {
     return {
       ...existing,
@@ -63,6 +64,8 @@ function reconcile(existing: Task | undefined, wanted: Task, report: LeaverRepor
       eventDate: wanted.eventDate,
       assignees: wanted.assignees,
       reason: wanted.reason,
+      // Its name may have been removed when the person's retention period started (domain/retention.ts).
+      subjectName: wanted.subjectName ?? existing.subjectName,
       sourceEvent: report.eventId,
       sourceTime: report.eventTime,
       resolution: undefined,

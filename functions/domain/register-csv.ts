@@ -8,8 +8,8 @@
  * Pure: no I/O, no clock. Never throws on any input; problems come back as `RowError`s.
  *
  * This module is the entry point: it reads a file into accepted rows or row errors. The pieces live under
- * register-csv/: the columns, the CSV reading and line numbering (read.ts), the header and row checks (row.ts) and
- * the export (write.ts).
+ * register-csv/: the columns, the CSV reading and line numbering (read.ts), the header and row checks (row.ts), the
+ * characters a cell may not hold (characters.ts), formula neutralising (formula.ts) and the export (write.ts).
  */
 import type { AccountFields } from './model.ts';
 import { REQUIRED_COLUMNS } from './register-csv/columns.ts';

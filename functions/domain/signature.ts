@@ -3,7 +3,7 @@
  * `X-Custodian-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<raw body>">`.
  * The same scheme as Stripe's webhooks: the timestamp inside the signed text stops replays after the tolerance.
  */
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 
 export const SIGNATURE_TOLERANCE_SECONDS = 300;
 
@@ -12,7 +12,13 @@ export function signBody(secret: string, body: string, unixSeconds: number): str
   return `t=${unixSeconds},v1=${mac}`;
 }
 
-export type SignatureCheck = { ok: true } | { ok: false; reason: string };
+/**
+ * A verified request: when it was signed (`t`, unix seconds) and `requestKey`, a hash of the signature it was
+ * verified by. Only the holder of the secret can make a signature, and one signature belongs to one (t, body), so
+ * the key names the signed request whatever else the header carries (spaces, order, extra `v1` values); it holds
+ * neither the body nor the signature itself.
+ */
+export type SignatureCheck = { ok: true; signedAt: number; requestKey: string } | { ok: false; reason: string };
 
 export function verifySignature(secret: string, body: string, header: string | undefined, nowSeconds: number): SignatureCheck {
   if (!header) return { ok: false, reason: 'missing X-Custodian-Signature header' };
@@ -30,5 +36,6 @@ export function verifySignature(secret: string, body: string, header: string | u
   const expected = createHmac('sha256', secret).update(`${t}.${body}`).digest();
   // Several v1 values are allowed so a secret can be rotated without downtime.
   const match = candidates.some((c) => /^[0-9a-f]{64}$/i.test(c) && timingSafeEqual(Buffer.from(c, 'hex'), expected));
-  return match ? { ok: true } : { ok: false, reason: 'signature does not match' };
+  if (!match) return { ok: false, reason: 'signature does not match' };
+  return { ok: true, signedAt: Number(t), requestKey: createHash('sha256').update(expected).digest('hex') };
 }

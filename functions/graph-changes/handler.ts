@@ -5,7 +5,7 @@
  */
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { env } from '../adapters/env.ts';
-import { logger } from '../adapters/logger.ts';
+import { logger, safeError } from '../adapters/logger.ts';
 import { depsFromEnv } from '../adapters/deps.ts';
 import type { Deps } from '../usecases/deps.ts';
 import { applyChangeNotification, ensureSubscription, syncDirectory } from '../usecases/directory.ts';
@@ -33,7 +33,7 @@ export async function handler(event: SQSEvent): Promise<SQSBatchResponse> {
         await ensureSubscription(deps, directory, urls, message.lifecycleEvent === 'subscriptionRemoved' ? 'recreate' : 'renew');
       }
     } catch (err) {
-      logger.error('Graph notification failed; it will be retried', { messageId: record.messageId, error: (err as Error).message });
+      logger.error('Graph notification failed; it will be retried', { messageId: record.messageId, error: safeError(err) });
       failures.push({ itemIdentifier: record.messageId });
     }
   }

@@ -8,7 +8,7 @@ import { parseHrBusEvent } from '../../events/schemas.ts';
 import { sendToDeadLetter } from '../adapters/dead-letter.ts';
 import { depsFromEnv } from '../adapters/deps.ts';
 import { env } from '../adapters/env.ts';
-import { logger } from '../adapters/logger.ts';
+import { logger, redactAddresses } from '../adapters/logger.ts';
 import type { Deps } from '../usecases/deps.ts';
 import { processHrEvent } from '../usecases/hr-events.ts';
 
@@ -18,7 +18,7 @@ export async function handler(event: EventBridgeEvent<string, unknown>): Promise
   deps ??= depsFromEnv();
   const parsed = parseHrBusEvent({ source: event.source, detailType: event['detail-type'], detail: event.detail }, env('HR_SOURCES').split(','));
   if (!parsed.ok) {
-    logger.warn('invalid HR event sent to the dead-letter queue', { eventId: event.id, detailType: event['detail-type'], reason: parsed.reason });
+    logger.warn('invalid HR event sent to the dead-letter queue', { eventId: event.id, detailType: event['detail-type'], reason: redactAddresses(parsed.reason) });
     await sendToDeadLetter(env('DEAD_LETTER_QUEUE_URL'), { reason: parsed.reason, origin: 'hr-events', receivedAt: new Date().toISOString(), event });
     return { outcome: 'dead-lettered' };
   }

@@ -7,8 +7,10 @@
 import type { StaffJoiner, StaffLeaver } from '../../events/schemas.ts';
 import { logger } from '../adapters/logger.ts';
 import { accountChange, personChange, taskChange, type Change } from '../domain/changes.ts';
+import { compareInstants, instant } from '../domain/instants.ts';
 import { joinerTask, planCancellation, planLeaver, type AccountPlan, type LeaverReport, type PlanContext } from '../domain/leavers.ts';
 import { hrPersonKey, personalDataExpiry, type Actor, type IsoDate, type Person } from '../domain/model.ts';
+import { withoutPersonalData } from '../domain/retention.ts';
 import type { Task } from '../domain/tasks.ts';
 import { londonDate } from '../domain/working-days.ts';
 import type { Deps } from './deps.ts';
@@ -17,7 +19,10 @@ import { ConflictError, retryOnConflict } from './ports.ts';
 
 export interface EventMeta {
   id: string;
-  /** ISO time of the event (EventBridge `time`). */
+  /**
+   * When it happened, ISO 8601 (an HR event's `occurredAt`, else EventBridge `time`): leavers, cancellations and
+   * joiners are ordered by it, whatever order they arrive in. Compared as instants, and stored in one form.
+   */
   time: string;
   /** `hr` or `directory`, for the audit. */
   origin: 'hr' | 'directory';
@@ -43,6 +48,11 @@ async function planContext(deps: Deps): Promise<PlanContext> {
   };
 }
 
+/** The event's time in the one form times are stored in (domain/instants.ts). */
+function inOneForm(meta: EventMeta): EventMeta {
+  return { ...meta, time: instant(meta.time) };
+}
+
 function actor(meta: EventMeta): Actor {
   return { by: `system:${meta.origin}`, source: `event:${meta.id}` };
 }
@@ -64,8 +74,8 @@ async function planLeaverReport(deps: Deps, input: LeaverInput, meta: EventMeta)
     eventTime: meta.time,
   };
   const ctx = await planContext(deps);
-  // A report no newer than a cancellation already recorded must not revive the tasks.
-  if (person?.cancelledAt && meta.time <= person.cancelledAt) {
+  // A report no newer than a cancellation already recorded must not revive the tasks (a tie goes to the cancellation).
+  if (person?.cancelledAt && compareInstants(meta.time, person.cancelledAt) <= 0) {
     return { person, report, plans: [], skipped: 'older than the cancellation recorded for this person', ctx };
   }
   const links = await store.linksForEmails(report.addresses);
@@ -74,7 +84,8 @@ async function planLeaverReport(deps: Deps, input: LeaverInput, meta: EventMeta)
   return { person, report, plans: planLeaver(report, accounts, existing, ctx), ctx };
 }
 
-export async function processLeaver(deps: Deps, input: LeaverInput, meta: EventMeta): Promise<LeaverOutcome> {
+export async function processLeaver(deps: Deps, input: LeaverInput, received: EventMeta): Promise<LeaverOutcome> {
+  const meta = inOneForm(received);
   const outcome = await retryOnConflict(async () => {
     const planned = await planLeaverReport(deps, input, meta);
     if (planned.skipped) return { skipped: planned.skipped, plans: [], addresses: planned.report.addresses };
@@ -84,7 +95,7 @@ export async function processLeaver(deps: Deps, input: LeaverInput, meta: EventM
     const base: Person = person ?? {
       key: hrPersonKey(input.email), primaryEmail: input.email, addresses: [input.email], status: 'active', createdAt: nowIso, updatedAt: nowIso, version: 0,
     };
-    const newer = !base.leaverReportedAt || meta.time > base.leaverReportedAt;
+    const newer = !base.leaverReportedAt || compareInstants(meta.time, base.leaverReportedAt) > 0;
     const updated: Person = {
       ...base,
       addresses: [...new Set([...base.addresses, input.email])],
@@ -114,11 +125,6 @@ export async function processLeaver(deps: Deps, input: LeaverInput, meta: EventM
   return { ...(outcome.skipped ? { skipped: outcome.skipped } : {}), plans: outcome.plans, emailsSent };
 }
 
-/**
- * Sets (or clears) when a person's record expires: a retention period after they leave, once none of their
- * tasks is open (see personalDataExpiry). Bookkeeping on top of a change already made, so it is best effort:
- * a conflict means someone else is writing the record, and the next change recomputes it.
- */
 /** Each account's changes, with its tasks and their audit entries, in one commit. */
 async function commitPlans(deps: Deps, plans: AccountPlan[], by: Actor, action: string, today: IsoDate): Promise<void> {
   for (const plan of plans) {
@@ -129,17 +135,52 @@ async function commitPlans(deps: Deps, plans: AccountPlan[], by: Actor, action: 
   }
 }
 
+const RETENTION: Actor = { by: 'system:retention', source: 'retention' };
+
+/**
+ * Sets (or clears) when a person's record expires: a retention period after they leave, once none of their
+ * tasks is open (see personalDataExpiry). Bookkeeping on top of a change already made, so it is best effort:
+ * a conflict means someone else is writing the record, and the next change recomputes it.
+ *
+ * Once the retention period has started, their closed tasks are reduced (domain/retention.ts: the name removed,
+ * the reason rewritten without it, a decision's free text not kept), each as an audited `task.personal_data_reduced`
+ * by `system:retention`. The tasks stay: they are the register's history. This runs whenever the period is set, not
+ * only when it is first set, so a task missed by a conflict, or closed later, is reduced the next time.
+ */
 export async function refreshPersonExpiry(deps: Deps, email: string): Promise<void> {
   const person = await deps.store.findPerson([email]);
   if (!person) return;
-  const open = (await deps.store.tasksForSubjects(person.addresses)).filter((t) => t.status === 'open').length;
+  const tasks = await deps.store.tasksForSubjects(person.addresses);
+  const open = tasks.filter((t) => t.status === 'open').length;
   const expiry = personalDataExpiry(person, open, londonDate(deps.clock()), deps.config.personRetentionDays);
-  if (expiry === person.personalDataExpiresAt) return;
-  const after: Person = { ...person, personalDataExpiresAt: expiry, updatedAt: deps.clock().toISOString(), version: person.version + 1 };
-  if (expiry === undefined) delete after.personalDataExpiresAt;
-  await deps.store.commit([personChange(person, after, 'person.retention')], { by: 'system:retention', source: 'retention' }).catch((err: unknown) => {
-    if (!(err instanceof ConflictError)) throw err;
-  });
+  if (expiry !== person.personalDataExpiresAt) {
+    const after: Person = { ...person, personalDataExpiresAt: expiry, updatedAt: deps.clock().toISOString(), version: person.version + 1 };
+    if (expiry === undefined) delete after.personalDataExpiresAt;
+    try {
+      await deps.store.commit([personChange(person, after, 'person.retention')], RETENTION);
+    } catch (err) {
+      // Someone else is changing the person (perhaps they are staying after all): leave their tasks as they are.
+      if (err instanceof ConflictError) return;
+      throw err;
+    }
+  }
+  if (expiry === undefined) return;
+  let reduced = 0;
+  for (const task of tasks) {
+    if (!withoutPersonalData(task, [person.displayName])) continue;
+    const done = await retryOnConflict(async () => {
+      const current = await deps.store.getTask(task.id);
+      const after = current && withoutPersonalData(current, [person.displayName]);
+      if (!current || !after) return false;
+      await deps.store.commit([taskChange(current, { ...after, updatedAt: deps.clock().toISOString(), version: current.version + 1 }, 'task.personal_data_reduced')], RETENTION);
+      return true;
+    }).catch((err: unknown) => {
+      if (err instanceof ConflictError) return false;
+      throw err;
+    });
+    if (done) reduced++;
+  }
+  if (reduced > 0) logger.info('personal data of closed tasks reduced', { tasks: reduced });
 }
 
 /**
@@ -176,12 +217,13 @@ export async function processAddressesGone(deps: Deps, input: { addresses: strin
  * The leaver is not leaving after all (HR cancelled, or they joined again): their open tasks are cancelled and
  * the assignees told, they are restored as administrator, accounts waiting on them return to active.
  */
-export async function processCancellation(deps: Deps, input: { email: string; reason: string }, meta: EventMeta): Promise<{ skipped?: string; cancelled: number }> {
+export async function processCancellation(deps: Deps, input: { email: string; reason: string }, received: EventMeta): Promise<{ skipped?: string; cancelled: number }> {
+  const meta = inOneForm(received);
   const result = await retryOnConflict(async () => {
     const { store } = deps;
     const person = await store.findPerson([input.email]);
     const addresses = addressesOf(person, input.email);
-    if (person?.leaverReportedAt && meta.time < person.leaverReportedAt) {
+    if (person?.leaverReportedAt && compareInstants(meta.time, person.leaverReportedAt) < 0) {
       return { skipped: 'older than the newest leaver report for this person', cancelled: 0, addresses };
     }
     const ctx = await planContext(deps);
@@ -190,10 +232,15 @@ export async function processCancellation(deps: Deps, input: { email: string; re
     const accounts = await store.getAccounts([...links.map((l) => l.accountId), ...tasks.flatMap((t) => (t.accountId ? [t.accountId] : []))]);
     const plan = planCancellation(addresses, accounts, tasks, input.reason, `system:${meta.origin}`, ctx);
 
-    if (person) {
-      const after: Person = { ...person, status: 'active', leaveDate: undefined, personalDataExpiresAt: undefined, cancelledAt: meta.time, updatedAt: ctx.nowIso, version: person.version + 1 };
-      await store.commit([personChange(person, after, 'person.leaver_cancelled')], actor(meta));
-    }
+    // The cancellation is recorded even for someone not known yet (it arrived before their leaver report), so a
+    // leaver report older than it, whenever it arrives, revives nothing. A replayed older cancellation never moves
+    // the recorded time back.
+    const base: Person = person ?? {
+      key: hrPersonKey(input.email), primaryEmail: input.email, addresses: [input.email], status: 'active', createdAt: ctx.nowIso, updatedAt: ctx.nowIso, version: 0,
+    };
+    const cancelledAt = base.cancelledAt && compareInstants(base.cancelledAt, meta.time) > 0 ? instant(base.cancelledAt) : meta.time;
+    const after: Person = { ...base, status: 'active', leaveDate: undefined, personalDataExpiresAt: undefined, cancelledAt, updatedAt: ctx.nowIso, version: base.version + 1 };
+    await store.commit([personChange(person, after, person ? 'person.leaver_cancelled' : 'person.created')], actor(meta));
     // Each account's changes with its tasks in one commit.
     const byAccount = new Map<string, Change[]>();
     const push = (key: string, change: Change) => byAccount.set(key, [...(byAccount.get(key) ?? []), change]);
@@ -211,7 +258,8 @@ export async function processCancellation(deps: Deps, input: { email: string; re
 export type JoinerInput = StaffJoiner;
 
 /** A joiner is recorded and asked to acknowledge the policy; someone re-joining has their leaver tasks cancelled. */
-export async function processJoiner(deps: Deps, input: JoinerInput, meta: EventMeta): Promise<{ task?: Task; cancelled: number }> {
+export async function processJoiner(deps: Deps, input: JoinerInput, received: EventMeta): Promise<{ task?: Task; cancelled: number }> {
+  const meta = inOneForm(received);
   const existing = await deps.store.findPerson([input.email]);
   let cancelled = 0;
   if (existing && (existing.status === 'leaving' || existing.status === 'left')) {
@@ -225,12 +273,15 @@ export async function processJoiner(deps: Deps, input: JoinerInput, meta: EventM
       key: hrPersonKey(input.email), primaryEmail: input.email, addresses: [input.email], status: 'active', createdAt: ctx.nowIso, updatedAt: ctx.nowIso, version: 0,
     };
     // A joiner report older than the newest leaver report (a replay, a late redrive) does not bring a leaver back.
-    const stale = base.status !== 'active' && !!base.leaverReportedAt && meta.time < base.leaverReportedAt;
+    const stale = base.status !== 'active' && !!base.leaverReportedAt && compareInstants(meta.time, base.leaverReportedAt) < 0;
     const updated: Person = {
       ...base,
       addresses: [...new Set([...base.addresses, input.email])],
       status: stale ? base.status : 'active',
       personalDataExpiresAt: stale ? base.personalDataExpiresAt : undefined,
+      // Joining cancels any leaving before it: a leaver report older than the joiner, arriving after it, revives
+      // nothing, as it would not had it arrived first (processCancellation would then have cancelled it).
+      ...(stale || (base.cancelledAt && compareInstants(base.cancelledAt, meta.time) > 0) ? {} : { cancelledAt: meta.time }),
       startDate: input.startDate,
       ...(input.displayName ? { displayName: input.displayName } : {}),
       ...(input.employeeId ? { employeeId: input.employeeId } : {}),

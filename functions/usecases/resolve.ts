@@ -209,8 +209,11 @@ async function attemptResolve(deps: Deps, input: ResolveInput): Promise<Task> {
     resolution: done.resolution,
   });
   if (moot.length) await deliverPending(deps, await store.getTasks(moot.map((t) => t.id)));
-  // The leaver's last open task done: their record can start its retention period.
-  if (!done.subjectEmail.startsWith('account:')) await refreshPersonExpiry(deps, done.subjectEmail);
+  // The leaver's last open task done: their record can start its retention period. So can that of anyone whose
+  // task a closure made moot (another leaver of the same account).
+  for (const subject of new Set([done.subjectEmail, ...moot.map((t) => t.subjectEmail)])) {
+    if (!subject.startsWith('account:')) await refreshPersonExpiry(deps, subject);
+  }
   logger.info('task resolved', { taskId: done.id, taskType: done.type, action: decision.action });
   return done;
 }

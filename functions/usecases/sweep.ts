@@ -6,7 +6,7 @@
  * time send nothing twice; each claimed item moves to its next date, so a sweep stopped halfway resumes where it
  * stopped. Nothing is sent on weekends and bank holidays: the items simply stay due until the next working day.
  */
-import { logger } from '../adapters/logger.ts';
+import { logger, safeError } from '../adapters/logger.ts';
 import { isDigestDay } from '../domain/schedule.ts';
 import { isWorkingDay, londonDate } from '../domain/working-days.ts';
 import type { Deps } from './deps.ts';
@@ -65,7 +65,7 @@ async function sweepDueItems(run: SweepRun): Promise<void> {
     } catch (err) {
       if (err instanceof ConflictError) continue; // another sweep took it
       run.result.failures++;
-      logger.error('sweep item failed; it stays due', { kind: item.kind, id: item.id, error: (err as Error).message });
+      logger.error('sweep item failed; it stays due', { kind: item.kind, id: item.id, error: safeError(err) });
     }
   }
 }
@@ -77,6 +77,6 @@ async function sweepDigest(run: SweepRun): Promise<void> {
     run.result.failures += failures;
   } catch (err) {
     run.result.failures++;
-    logger.error('weekly digest failed', { error: (err as Error).message });
+    logger.error('weekly digest failed', { error: safeError(err) });
   }
 }

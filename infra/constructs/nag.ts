@@ -37,7 +37,8 @@ export const ROUTE_AUTHENTICATION: Record<string, string> = {
   '/hr/events':
     'Server-to-server webhook for HR systems that cannot call AWS, so they cannot sign with SigV4 or hold a Cognito identity. '
     + 'Each request carries X-Custodian-Signature: an HMAC-SHA256 of "<timestamp>.<raw body>" under the shared HR webhook secret, '
-    + 'compared in constant time by the function; requests older than 5 minutes or wrongly signed get 401 and change nothing.',
+    + 'compared in constant time by the function; requests older than 5 minutes or wrongly signed get 401 and change nothing, '
+    + 'and a signed request already accepted (recorded by a hash of its signature for 10 minutes) is acknowledged without effect.',
   '/graph/notifications':
     'Microsoft Graph change-notification webhook: Graph cannot present AWS or Cognito credentials. The function answers Graph\'s '
     + 'validationToken handshake, and discards every notification whose clientState does not match the secret (constant-time comparison); '

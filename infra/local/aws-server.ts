@@ -60,6 +60,15 @@ export interface AwsServer {
   close(): Promise<void>;
 }
 
+/**
+ * An entry's `Time` as EventBridge writes an event's `time` (whole seconds, UTC): the AWS SDK sends it as epoch
+ * seconds (the JSON protocol's timestamp format); a string is taken as an ISO date-time. Now, when absent or invalid.
+ */
+function eventTime(time: unknown): string {
+  const ms = typeof time === 'number' ? time * 1000 : typeof time === 'string' ? Date.parse(time) : Number.NaN;
+  return new Date(Number.isFinite(ms) ? ms : Date.now()).toISOString().replace(/\.\d{3}Z$/, 'Z');
+}
+
 export async function startAwsServer(o: AwsServerOptions): Promise<AwsServer> {
   const recentEvents: BusEvent[] = [];
 
@@ -94,7 +103,7 @@ export async function startAwsServer(o: AwsServerOptions): Promise<AwsServer> {
         'detail-type': entry.DetailType,
         source: entry.Source,
         account: LOCAL_ACCOUNT,
-        time: typeof entry.Time === 'string' ? entry.Time : new Date().toISOString().replace(/\.\d{3}Z$/, 'Z'),
+        time: eventTime(entry.Time),
         region: LOCAL_REGION,
         resources: Array.isArray(entry.Resources) ? (entry.Resources as string[]) : [],
         detail,

@@ -5,6 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { safeErrorMessage } from '../../functions/domain/redact.ts';
 import type { LocalRuntime } from './runtime.ts';
 
 export interface LocalRoute {
@@ -94,8 +95,8 @@ export async function startHttpApi(o: { host: string; port: number; routes: Loca
         try {
           result = await o.runtime.invoke(found.route.functionName, event);
         } catch (err) {
-          // API Gateway hides the function's error from the caller.
-          o.log(`${found.route.functionName}: ${(err as Error).message}`);
+          // API Gateway hides the function's error from the caller. Logged without addresses, as the functions log.
+          o.log(`${found.route.functionName}: ${safeErrorMessage(err)}`);
           return json(500, { message: 'Internal Server Error' });
         }
         // Payload format 2.0: a structured response, or anything else returned as a 200 JSON body.

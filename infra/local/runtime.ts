@@ -8,6 +8,7 @@
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { safeErrorMessage } from '../../functions/domain/redact.ts';
 import { FunctionEnvironment, isolateProcessEnv, realEnv, withEnvironment } from './function-env.ts';
 import type { LocalQueue, LocalQueues } from './queues.ts';
 
@@ -176,7 +177,8 @@ export class LocalRuntime {
           return;
         } catch (err) {
           lastError = err;
-          this.options.log(`${fn.name}: attempt ${attempt + 1} failed: ${(err as Error).message}`);
+          // Error messages can carry addresses (an SES rejection lists its recipients): logged without them.
+          this.options.log(`${fn.name}: attempt ${attempt + 1} failed: ${safeErrorMessage(err)}`);
         }
       }
       this.failures++;
@@ -236,7 +238,7 @@ export class LocalRuntime {
               failed = new Set(result.batchItemFailures.map((f) => f.itemIdentifier));
             }
           } catch (err) {
-            this.options.log(`${fn.name}: batch of ${batch.length} failed: ${(err as Error).message}`);
+            this.options.log(`${fn.name}: batch of ${batch.length} failed: ${safeErrorMessage(err)}`);
             failed = new Set(batch.map((m) => m.MessageId));
           }
           for (const m of batch) if (!failed.has(m.MessageId) && m.receiptHandle) mapping.queue.delete(m.receiptHandle);

@@ -694,6 +694,24 @@ export function describeStoreContract(name: string, make: (clock: () => Date) =>
         expect(await allAudit()).toEqual([]);
       });
 
+      it('request_seen: a signed webhook request is claimed once; a claim given back can be made again', async () => {
+        const seen = (key: string): Change => ({ kind: 'request_seen', key, expiresAt: 1_900_000_600, at: T0 });
+        const first = await store.commit([seen('sig-hash-1')], other);
+        expect(first.applied).toEqual([seen('sig-hash-1')]);
+        expect(first.audit).toEqual([]);
+        // The same request again (a replay, or a retry of one already accepted) conflicts, and nothing of its commit is written.
+        await expectConflict(store.commit([seen('sig-hash-1')], other));
+        await expectConflict(store.commit([newTask(task('t-replayed')), seen('sig-hash-1')], other));
+        expect(await store.getTask('t-replayed')).toBeUndefined();
+        await store.commit([seen('sig-hash-2')], other);
+        // Given back (the bus refused the event): the sender's retry of the same request is accepted once more.
+        await store.commit([{ kind: 'request_released', key: 'sig-hash-1' }], other);
+        await store.commit([seen('sig-hash-1')], other);
+        await expectConflict(store.commit([seen('sig-hash-1')], other));
+        await expect(store.commit([seen('sig-hash-3'), { kind: 'request_released', key: 'sig-hash-3' }], other)).rejects.toThrow(/twice/);
+        expect(await allAudit()).toEqual([]);
+      });
+
       it('replaying a commit (the same `before`) conflicts and writes nothing more', async () => {
         await store.commit([newAccount(account('x:oak')), newTask(task('t1'))], actor);
         const acc = (await store.getAccount('x:oak'))!;

@@ -6,6 +6,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { AUDIT_PREFIX, keys } from '../../functions/adapters/keys.ts';
 import { FUNCTIONS, type FunctionSpec, type QueueName, type SecretName } from '../../infra/functions.ts';
 import { refTarget, resourcesOfType, synthTemplate, type Template } from '../../infra/local/template.ts';
 import { testTemplate } from '../support/env.ts';
@@ -87,6 +88,22 @@ function expectedGrants(template: Template, spec: FunctionSpec, keyArn?: string)
   return [...new Set(out)].sort();
 }
 
+/** The audit is append-only: what a role that writes the table is denied on audit entries (infra/stack.ts). */
+const AUDIT_IMMUTABLE = ['dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem'];
+const AUDIT_ONLY = { 'ForAnyValue:StringLike': { 'dynamodb:LeadingKeys': ['AUDIT#*'] } };
+const writesTable = (spec: FunctionSpec) => !!spec.permissions.table?.actions.some((a) => !TABLE_READS.includes(a));
+
+function expectedDenies(template: Template, spec: FunctionSpec): string[] {
+  if (!writesTable(spec)) return [];
+  return AUDIT_IMMUTABLE.map((a) => key(a, arnOf(idOf(template, 'StoreTable')), AUDIT_ONLY)).sort();
+}
+
+/** Whether a `dynamodb:LeadingKeys` StringLike pattern matches a key (`*` any run, `?` one character). */
+function likeMatches(pattern: string, value: string): boolean {
+  const re = pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.');
+  return new RegExp(`^${re}$`).test(value);
+}
+
 /** Every policy document in the template: identity policies and resource policies alike. */
 function policyDocuments(template: Template): Array<{ where: string; statements: Statement[] }> {
   const docs: Array<{ where: string; statements: Statement[] }> = [];
@@ -124,9 +141,11 @@ describe.each(variants)('with %s', (_name, load, keyArn) => {
 
     it('may do exactly what its registry entry and its triggers need, on exactly those resources', () => {
       const statements = statementsOf(template, roleId);
-      expect(statements.every((s) => s.Effect === 'Allow')).toBe(true);
+      expect(statements.every((s) => s.Effect === 'Allow' || s.Effect === 'Deny')).toBe(true);
       expect(statements.some((s) => 'NotAction' in s || 'NotResource' in s)).toBe(false);
-      expect(grants(statements)).toEqual(expectedGrants(template, spec, keyArn));
+      expect(grants(statements.filter((s) => s.Effect === 'Allow'))).toEqual(expectedGrants(template, spec, keyArn));
+      // Its only Deny is the one that keeps the audit append-only, when it writes the table.
+      expect(grants(statements.filter((s) => s.Effect === 'Deny'))).toEqual(expectedDenies(template, spec));
     });
 
     it('has a role of its own, assumable only by Lambda, with no managed policies', () => {
@@ -136,6 +155,45 @@ describe.each(variants)('with %s', (_name, load, keyArn) => {
       ]);
       const sharing = resourcesOfType(template, 'AWS::Lambda::Function').filter(([, r]) => refTarget(r.Properties?.Role) === roleId);
       expect(sharing).toHaveLength(1);
+    });
+  });
+
+  describe('the audit is append-only by permission', () => {
+    const table = idOf(template, 'StoreTable');
+    const onTable = (s: Statement) => list(s.Resource).some((r) => JSON.stringify(r) === JSON.stringify(arnOf(table)) || r === '*');
+    const roles = resourcesOfType(template, 'AWS::IAM::Role').map(([id]) => id);
+
+    it('the Deny\'s condition matches every audit entry\'s partition key and no other item\'s', () => {
+      const [pattern] = AUDIT_ONLY['ForAnyValue:StringLike']['dynamodb:LeadingKeys'];
+      expect(`${AUDIT_PREFIX}*`).toBe(pattern);
+      for (const type of ['account', 'task', 'person', 'school', 'policy']) expect(likeMatches(pattern!, keys.auditPartition(type, 'x:oak'))).toBe(true);
+      for (const other of [keys.account('x:oak').pk, keys.task('t1').pk, keys.person('hr:abc').pk, keys.school('oak').pk, keys.policy('p').pk,
+        keys.usedToken('n').pk, keys.digest('oak', '2026-W49').pk, keys.directoryState().pk]) {
+        expect(likeMatches(pattern!, other), other).toBe(false);
+      }
+    });
+
+    it.each(FUNCTIONS.filter(writesTable).map((f) => [f.name, f] as const))('%s may not update or delete an audit entry, and may still add one', (_n, spec) => {
+      const statements = statementsOf(template, roleOf(template, functionLogicalId(template, spec.name)));
+      const denies = statements.filter((s) => s.Effect === 'Deny');
+      for (const a of AUDIT_IMMUTABLE) {
+        expect(denies.some((s) => list(s.Action).includes(a) && onTable(s) && JSON.stringify(s.Condition) === JSON.stringify(AUDIT_ONLY)), a).toBe(true);
+      }
+      // Audit entries are written with PutItem (conditional on attribute_not_exists(pk) in the store): never denied.
+      expect(denies.flatMap((s) => list(s.Action)).filter((a) => a === 'dynamodb:PutItem' || a.endsWith('*'))).toEqual([]);
+      expect(statements.some((s) => s.Effect === 'Allow' && list(s.Action).includes('dynamodb:PutItem') && onTable(s))).toBe(true);
+    });
+
+    it('no role is allowed to update or delete table items without that Deny', () => {
+      for (const roleId of roles) {
+        const statements = statementsOf(template, roleId);
+        const allowed = statements.filter((s) => s.Effect === 'Allow' && onTable(s)).flatMap((s) => list(s.Action));
+        const mutating = AUDIT_IMMUTABLE.filter((a) => allowed.includes(a) || allowed.includes('dynamodb:*'));
+        const denied = statements.filter((s) => s.Effect === 'Deny' && onTable(s) && JSON.stringify(s.Condition) === JSON.stringify(AUDIT_ONLY)).flatMap((s) => list(s.Action));
+        expect(mutating.filter((a) => !denied.includes(a)), roleId).toEqual([]);
+      }
+      // And no resource policy on the table could grant it behind the roles' backs.
+      expect(template.Resources[table]!.Properties?.ResourcePolicy).toBeUndefined();
     });
   });
 

@@ -3,12 +3,16 @@
  * environment, its triggers and its table permissions are in the template exactly as listed.
  */
 import { describe, expect, it } from 'vitest';
+import { readFileSync } from 'node:fs';
+import { parseSettings } from '../../infra/config.ts';
 import { FUNCTIONS } from '../../infra/functions.ts';
 import { refTarget, resourcesOfType } from '../../infra/local/template.ts';
 import { testTemplate } from '../support/env.ts';
 import { actionsOf, functionLogicalId, roleOf, statementsOf } from '../support/template.ts';
 
 const template = testTemplate();
+/** The settings the template was synthesized with (cdk.json context). */
+const settings = parseSettings((JSON.parse(readFileSync(new URL('../../cdk.json', import.meta.url), 'utf8')) as { context: { custodian: unknown } }).context.custodian);
 
 describe.each(FUNCTIONS.map((f) => [f.name, f] as const))('%s', (_name, spec) => {
   const id = functionLogicalId(template, spec.name);
@@ -37,8 +41,16 @@ describe.each(FUNCTIONS.map((f) => [f.name, f] as const))('%s', (_name, spec) =>
     expect(mappings.length).toBe(want('queue').length);
   });
 
+  it('matches its events on the configured sources (HR, activity) or, for `any`, on none', () => {
+    const rules = resourcesOfType(template, 'AWS::Events::Rule').filter(([, r]) => (r.Properties?.Targets as unknown[]).some((t) => refTarget((t as { Arn: unknown }).Arn) === id));
+    const sources = { hr: settings.hrSources, activity: settings.activitySources, any: undefined };
+    const want = spec.triggers.flatMap((t) => (t.kind === 'event' ? [sources[t.source]] : []));
+    expect(rules.map(([, r]) => r.Properties?.EventPattern.source)).toEqual(want);
+  });
+
   it('may use only the listed table actions and indexes', () => {
-    const statements = statementsOf(template, roleOf(template, id));
+    // What it is allowed; the Deny that keeps the audit append-only is checked in least-privilege.test.ts.
+    const statements = statementsOf(template, roleOf(template, id)).filter((s) => s.Effect === 'Allow');
     const dynamo = actionsOf(statements).filter((a) => a.startsWith('dynamodb:'));
     const expected = [...new Set([...(spec.permissions.table?.actions ?? []), ...(spec.permissions.table?.indexes.length ? ['dynamodb:Query'] : [])])].sort();
     expect(dynamo).toEqual(expected);

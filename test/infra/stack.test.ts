@@ -109,13 +109,15 @@ function baseSettings() {
 describe('deployment settings', () => {
   it('fills defaults', () => {
     const s = parseSettings(baseSettings());
-    expect(s).toMatchObject({ hrSources: ['hr'], linkExpiryDays: 30, retainData: true, deletionProtection: true, apiThrottleRateLimit: 20, apiThrottleBurstLimit: 40 });
+    expect(s).toMatchObject({ hrSources: ['hr'], activitySources: ['activity'], linkExpiryDays: 30, retainData: true, deletionProtection: true, apiThrottleRateLimit: 20, apiThrottleBurstLimit: 40 });
   });
 
   it('a bad setting stops the synth with an error naming it', () => {
     expect(() => parseSettings({ ...baseSettings(), senderAddress: 'nobody' })).toThrow(/custodian\.senderAddress: must be an email address/);
     expect(() => parseSettings({ ...baseSettings(), publicBaseUrl: 'http://insecure.example' })).toThrow(/custodian\.publicBaseUrl/);
     expect(() => parseSettings({ ...baseSettings(), hrSources: [] })).toThrow(/custodian\.hrSources/);
+    expect(() => parseSettings({ ...baseSettings(), activitySources: [] })).toThrow(/custodian\.activitySources/);
+    expect(() => parseSettings({ ...baseSettings(), activitySources: ['a,b'] })).toThrow(/custodian\.activitySources\.0: must have no commas or spaces/);
     expect(() => parseSettings({ ...baseSettings(), apiThrottleBurstLimit: 0 })).toThrow(/custodian\.apiThrottleBurstLimit/);
     expect(() => parseSettings(undefined)).toThrow(SettingsError);
     expect(() => new App({ context: { custodian: { trustName: 'x' } } })).not.toThrow();

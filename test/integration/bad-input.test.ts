@@ -391,7 +391,7 @@ describe('random HR and Account Activity events on the bus', () => {
     await fc.assert(fc.asyncProperty(event, async (e) => {
       fc.pre(!valid(e));
       const before = dlq.messages.length;
-      const id = await putEvent(stack, e.detailType, e.detail);
+      const id = await putEvent(stack, e.detailType, e.detail, e.detailType === 'Account Activity' ? 'activity' : 'hr');
       await stack.idle();
       events++;
       const letters = dlq.messages.slice(before).map((m) => JSON.parse(m.Body) as { reason?: string; origin?: string; event?: { id?: string } });
@@ -407,6 +407,25 @@ describe('random HR and Account Activity events on the bus', () => {
     expect(failureLogs().length).toBe(failures);
     expect(stack.aws.recentEvents.filter((x) => x.source === 'custodian')).toEqual([]); // nothing flagged or resolved
   }, 120_000);
+});
+
+describe('Account Activity from a source that is not configured', () => {
+  it('is not delivered by the rule; reaching the function any other way, it is dead-lettered with the reason', async () => {
+    const dlq = stack.queues.all().find((q) => q.spec.logicalId.startsWith('MessagingDeadLetter'))!;
+    const detail = { platform: 'instagram', handle: 'oakfield_pe', at: '2099-01-01T00:00:00Z' };
+    const before = dlq.messages.length;
+    const logsBefore = stack.logs.length;
+    await putEvent(stack, 'Account Activity', detail, 'trust.ticketing');
+    await stack.idle();
+    expect(stack.logs.slice(logsBefore).some((l) => l.includes('"Account Activity" from "trust.ticketing"') && l.includes('matched no rule'))).toBe(true);
+    expect(dlq.messages.length).toBe(before);
+
+    const event = { version: '0', id: 'not-configured-1', source: 'trust.ticketing', 'detail-type': 'Account Activity', account: '000000000000', time: new Date().toISOString(), region: 'eu-west-2', resources: [], detail };
+    expect(await stack.runtime.invoke('account-activity', event)).toEqual({ outcome: 'dead-lettered' });
+    const letters = dlq.messages.slice(before).map((m) => JSON.parse(m.Body) as { reason?: string; origin?: string; event?: { id?: string } });
+    expect(letters).toEqual([expect.objectContaining({ origin: 'account-activity', reason: 'source "trust.ticketing" is not an accepted activity source', event: expect.objectContaining({ id: 'not-configured-1' }) })]);
+    await expectNoWrite(detail);
+  });
 });
 
 describe('the write detector itself', () => {

@@ -2,8 +2,9 @@
  * The Store contract (test/contract/store-contract.ts) on DynamoDB Local, each test on a fresh table; and what only
  * DynamoDB has: a limit on what one transaction holds.
  */
+import { TransactWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { beforeEach, describe, expect, it } from 'vitest';
-import type { DynamoStore } from '../../functions/adapters/dynamo-store.ts';
+import { DynamoStore } from '../../functions/adapters/dynamo-store.ts';
 import type { Change } from '../../functions/domain/changes.ts';
 import { CommitTooLargeError } from '../../functions/usecases/ports.ts';
 import { account, Clock, describeStoreContract, task } from '../contract/store-contract.ts';
@@ -41,5 +42,26 @@ describe('DynamoStore: a commit too large for one transaction', () => {
     const unchanged = (await store.listTasks()).map((t): Change => ({ kind: 'task', action: 'task.updated', before: t, after: t }));
     const fresh: Change = { kind: 'task', action: 'task.created', after: task('t999') };
     expect((await store.commit([...unchanged, fresh], actor)).applied).toEqual([fresh]);
+  });
+});
+
+describe('DynamoStore: an audit entry is only ever created', () => {
+  it('its put is conditional on no item with its key, so the same put again cannot overwrite it', async () => {
+    const clock = new Clock();
+    const base = await freshStore(clock.now);
+    const client = (base as unknown as { client: DynamoDBDocumentClient }).client;
+    const sent: TransactWriteCommand[] = [];
+    const watching = { send: (command: unknown) => { if (command instanceof TransactWriteCommand) sent.push(command); return client.send(command as TransactWriteCommand); } };
+    const store = new DynamoStore(base.tableName, watching as unknown as DynamoDBDocumentClient, clock.now);
+    const actor = { by: 'it@oakfield.sch.uk', source: 'test' };
+    await store.commit([{ kind: 'account', action: 'account.created', after: account('x:oak') }], actor);
+
+    const puts = sent.flatMap((c) => c.input.TransactItems ?? []).flatMap((i) => (i.Put?.Item?.entity === 'audit' ? [i.Put] : []));
+    expect(puts).toHaveLength(1);
+    expect(puts[0]!.ConditionExpression).toBe('attribute_not_exists(pk)');
+    // Someone with the table's PutItem tries to rewrite history: refused, and the entry stands.
+    const rewrite = { Put: { ...puts[0]!, Item: { ...puts[0]!.Item, by: 'someone.else@oakfield.sch.uk' } } };
+    await expect(client.send(new TransactWriteCommand({ TransactItems: [rewrite] }))).rejects.toMatchObject({ name: 'TransactionCanceledException' });
+    expect((await store.auditFor('account', 'x:oak')).map((e) => e.by)).toEqual([actor.by]);
   });
 });

@@ -40,9 +40,10 @@ describe("a function's environment in the local stack", () => {
     }
   });
 
-  it("a real handler works with only its own spec's variables (hr-webhook: HR_WEBHOOK_SECRET_ID, no TABLE_NAME)", async () => {
+  it("a real handler works with only its own spec's variables (hr-webhook: its secret and the table for its replay claims, no mail settings)", async () => {
     expect(specOf('hr-webhook')).toContain('HR_WEBHOOK_SECRET_ID');
-    expect(specOf('hr-webhook')).not.toContain('TABLE_NAME');
+    expect(specOf('hr-webhook')).toContain('TABLE_NAME');
+    expect(specOf('hr-webhook')).not.toContain('SENDER_ADDRESS');
     const body = JSON.stringify({ detailType: 'Staff Leaver', detail: { email: 'n.body@riverside.sch.uk', leaveDate: '2027-02-12', displayName: 'No Body' } });
     const res = await stack.runtime.invoke('hr-webhook', {
       version: '2.0',
@@ -63,27 +64,27 @@ describe("a function's environment in the local stack", () => {
     expect(r.values.EVENT_BUS_NAME).toBe(stack.outputs.eventBusName);
     expect(r.values.HR_SOURCES).toBe('hr');
     expect(r.values.AWS_REGION).toBe('eu-west-2');
-    expect(r.has).toMatchObject({ HR_WEBHOOK_SECRET_ID: true, TABLE_NAME: false, SENDER_ADDRESS: false });
+    expect(r.has).toMatchObject({ HR_WEBHOOK_SECRET_ID: true, TABLE_NAME: true, SENDER_ADDRESS: false });
 
     const own = new Set([...specOf('hr-webhook'), 'NODE_OPTIONS', 'AWS_LAMBDA_FUNCTION_NAME', 'AWS_LAMBDA_FUNCTION_VERSION', 'AWS_LAMBDA_LOG_GROUP_NAME', 'LAMBDA_TASK_ROOT']);
     expect(r.keys.filter((k) => !own.has(k) && !LAMBDA_PROVIDED.has(k))).toEqual([]);
     for (const k of specOf('hr-webhook')) expect(r.keys).toContain(k);
-    expect(r.keys).not.toContain('TABLE_NAME');
+    expect(r.keys).not.toContain('SENDER_ADDRESS');
   });
 
   it('reading a variable outside the spec fails with the env() error, also after awaits, timers and callbacks', async () => {
-    const r = await probe('probe-as-hr-webhook', { read: ['TABLE_NAME', 'HR_WEBHOOK_SECRET_ID'], delayMs: 20 });
-    expect(r.values.TABLE_NAME).toEqual({ error: 'environment variable TABLE_NAME is not set' });
-    expect(r.afterTimer.TABLE_NAME).toBeUndefined();
-    expect(r.inCallback.TABLE_NAME).toBeUndefined();
+    const r = await probe('probe-as-hr-webhook', { read: ['SENDER_ADDRESS', 'HR_WEBHOOK_SECRET_ID'], delayMs: 20 });
+    expect(r.values.SENDER_ADDRESS).toEqual({ error: 'environment variable SENDER_ADDRESS is not set' });
+    expect(r.afterTimer.SENDER_ADDRESS).toBeUndefined();
+    expect(r.inCallback.SENDER_ADDRESS).toBeUndefined();
     expect(r.afterTimer.HR_WEBHOOK_SECRET_ID).toBe(r.values.HR_WEBHOOK_SECRET_ID);
     expect(r.inCallback.HR_WEBHOOK_SECRET_ID).toBe(r.values.HR_WEBHOOK_SECRET_ID);
   });
 
   it('a real handler given an environment without a variable it reads fails locally, as it would deployed', async () => {
-    // account-activity's handler needs TABLE_NAME; run it with hr-webhook's environment, which lacks it.
-    register('account-activity-as-hr-webhook', 'hr-webhook', stack.runtime.functions.get('account-activity')!.entry);
-    await expect(stack.runtime.invoke('account-activity-as-hr-webhook', {
+    // account-activity's handler needs TABLE_NAME; run it with graph-webhook's environment, which lacks it.
+    register('account-activity-as-graph-webhook', 'graph-webhook', stack.runtime.functions.get('account-activity')!.entry);
+    await expect(stack.runtime.invoke('account-activity-as-graph-webhook', {
       id: 'e1', source: 'test', 'detail-type': 'Account Activity', detail: { platform: 'instagram', handle: 'oakfield_pe' },
     })).rejects.toThrow('environment variable TABLE_NAME is not set');
   });
@@ -93,7 +94,7 @@ describe("a function's environment in the local stack", () => {
       probe('probe-as-hr-webhook', { read: ['TABLE_NAME', 'HR_WEBHOOK_SECRET_ID', 'DEAD_LETTER_QUEUE_URL'], delayMs: 30 }),
       probe('probe-as-account-activity', { read: ['TABLE_NAME', 'HR_WEBHOOK_SECRET_ID', 'DEAD_LETTER_QUEUE_URL'], delayMs: 10 }),
     ]);
-    expect(a.afterTimer.TABLE_NAME).toBeUndefined();
+    expect(a.afterTimer.TABLE_NAME).toBe(stack.outputs.tableName);
     expect(a.afterTimer.HR_WEBHOOK_SECRET_ID).toEqual(expect.any(String));
     expect(a.afterTimer.DEAD_LETTER_QUEUE_URL).toBeUndefined();
     expect(b.afterTimer.TABLE_NAME).toBe(stack.outputs.tableName);

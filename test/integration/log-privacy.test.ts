@@ -4,6 +4,7 @@
  * local stack's own log lines), and no line may contain an email address or the name of anyone in the fixtures.
  */
 import { readFileSync } from 'node:fs';
+import http from 'node:http';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signBody } from '../../functions/domain/signature.ts';
@@ -18,7 +19,7 @@ const directoryUsers = (JSON.parse(readFileSync(DIRECTORY, 'utf8')) as {
 }).users;
 
 /** Names that appear in this file's events (and nowhere in the directory fixture). */
-const EVENT_NAMES = ['Rachel Hughes', 'Jessica Clarke', 'Tomasz Nowak', 'Laura Turner', 'Karen Williams'];
+const EVENT_NAMES = ['Rachel Hughes', 'Jessica Clarke', 'Tomasz Nowak', 'Laura Turner', 'Karen Williams', 'Oliver Bennett'];
 const NAMES = [...new Set([
   ...EVENT_NAMES,
   ...directoryUsers.map((u) => u.displayName),
@@ -43,6 +44,43 @@ async function form(url: string, fields: Record<string, string>): Promise<{ stat
   return { status: res.status, body: await res.text() };
 }
 const emailsAbout = (emails: StoredEmail[], text: string) => emails.filter((e) => e.body.text?.includes(text));
+
+/**
+ * SES as it answers SendEmail for recipients it will not send to (an account still in the SES sandbox): HTTP 400,
+ * `MessageRejected`, with a message that lists the refused recipients' addresses. It takes the SES emulator's place
+ * on its port, so the functions reach it through their real SesMailer and the AWS SDK.
+ */
+async function rejectingSes(endpoint: string): Promise<{ rejections: string[]; close(): Promise<void> }> {
+  const rejections: string[] = [];
+  const server = http.createServer((req, res) => {
+    let body = '';
+    req.on('data', (c: Buffer) => { body += c.toString('utf8'); });
+    req.on('end', () => {
+      let to: string[] = [];
+      try {
+        to = (JSON.parse(body) as { Destination?: { ToAddresses?: string[] } }).Destination?.ToAddresses ?? [];
+      } catch { /* not JSON: no recipients to name */ }
+      const message = `Email address is not verified. The following identities failed the check in region EU-WEST-2: ${to.join(', ')}`;
+      rejections.push(message);
+      res.writeHead(400, {
+        'content-type': 'application/json',
+        'x-amzn-errortype': 'MessageRejected:http://internal.amazon.com/coral/com.amazonaws.sesv2/',
+        'x-amzn-requestid': `rejected-${rejections.length}`,
+      });
+      res.end(JSON.stringify({ message }));
+    });
+  });
+  const { hostname, port } = new URL(endpoint);
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(Number(port), hostname, () => resolve());
+  });
+  return {
+    rejections,
+    close: () => new Promise<void>((resolve) => { server.closeAllConnections(); server.close(() => resolve()); }),
+  };
+}
+let sesRejections: string[] = [];
 
 /** Every line written during the scenario: the captured output and the local stack's own log. */
 const allLines = () => [...capture.lines, ...stack.logs.map((line) => ({ via: 'stack log', line }))];
@@ -127,6 +165,23 @@ beforeAll(async () => {
   // The daily sweep on a Monday: reminders, escalations, checks and the weekly digest.
   expect(await stack.runtime.invoke('sweep', { at: '2027-01-04T07:00:00Z' })).toMatchObject({ workingDay: true });
   await stack.idle();
+
+  // SES rejects every email, naming the recipients (an account still in the SES sandbox): a leaver's task emails
+  // fail in hr-events (logged by the runtime, retried, dead-lettered), and the next Monday's sweep logs its failures.
+  await stack.stopSes();
+  const ses = await rejectingSes(stack.outputs.endpoints.ses);
+  try {
+    await putEvent(stack, 'Staff Leaver', { email: 'o.bennett@hillcrest.sch.uk', leaveDate: '2027-03-31', displayName: 'Oliver Bennett', lineManagerEmail: 'i.reid@hillcrest.sch.uk' });
+    await stack.idle();
+    // (It throws when anything failed, so that the scheduler's retry resumes it.)
+    await expect(stack.runtime.invoke('sweep', { at: '2027-01-11T07:00:00Z' })).rejects.toThrow(/^sweep incomplete: .* failed; a retry resumes it$/);
+    await stack.idle();
+  } finally {
+    await ses.close();
+    await stack.startSes();
+  }
+  sesRejections = ses.rejections;
+  expect(await listDeadLetters(new SqsQueue(stack.outputs.deadLetterQueueUrl), 'events')).toHaveLength(1);
 }, 180_000);
 
 afterAll(async () => {
@@ -152,6 +207,25 @@ describe('the logs of a whole leaver scenario', () => {
     ]) expect(messages, `no "${m}" line was captured`).toContain(m);
     // The stack's own log saw the failed sends.
     expect(stack.logs.some((l) => /hr-events: attempt \d failed/.test(l))).toBe(true);
+  });
+
+  it('were captured for an SES rejection that listed recipient addresses, with the addresses taken out', () => {
+    // The rejections really named recipients, so the logs below had addresses to leak.
+    expect(sesRejections.length).toBeGreaterThan(0);
+    expect(sesRejections.some((m) => m.includes('i.reid@hillcrest.sch.uk'))).toBe(true); // the leaver's line manager
+    // The runtime's log of the failed hr-events attempts, as Lambda logs an error that leaves a function.
+    expect(stack.logs.some((l) => /^hr-events: attempt \d failed: Email address is not verified\. The following identities failed the check in region EU-WEST-2: <address>/.test(l))).toBe(true);
+    // The sweep's own log of what it could not send.
+    const sweepFailures = capture.lines.flatMap(({ line }) => {
+      try {
+        const entry = JSON.parse(line) as { message?: string; error?: string };
+        return /^(sweep item|weekly digest) failed/.test(entry.message ?? '') ? [entry.error ?? ''] : [];
+      } catch {
+        return [];
+      }
+    });
+    expect(sweepFailures.length).toBeGreaterThan(0);
+    expect(sweepFailures.every((e) => e.startsWith('Email address is not verified.') && e.includes('<address>'))).toBe(true);
   });
 
   it('contain no email address and no name', () => {

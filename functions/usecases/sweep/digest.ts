@@ -1,5 +1,5 @@
 /** The sweep's weekly digest: one email per school to its IT managers, claimed once per week. */
-import { logger } from '../../adapters/logger.ts';
+import { logger, safeError } from '../../adapters/logger.ts';
 import { weeklyDigestEmail } from '../../domain/digest.ts';
 import type { Policy } from '../../domain/model.ts';
 import { isoWeek, lastSeenOn } from '../../domain/schedule.ts';
@@ -39,7 +39,7 @@ export async function sendDigests(run: SweepRun): Promise<{ sent: number; failur
     } catch (err) {
       // One school's failure stops no other school's digest; its claim is given back for the next run.
       failures++;
-      logger.error('weekly digest failed; it stays due', { school: school.id, error: (err as Error).message });
+      logger.error('weekly digest failed; it stays due', { school: school.id, error: safeError(err) });
       await run.deps.store.commit([{ kind: 'digest_released', school: school.id, week }], SWEEP_ACTOR).catch(() => undefined);
     }
   }
