@@ -8,7 +8,7 @@ import { ACCOUNT_STATUSES, type AccountStatus } from '../../functions/domain/mod
 import { exportRegister, importRegister, listRegister } from '../../functions/usecases/register.ts';
 import { putSchool } from '../../functions/usecases/schools.ts';
 import { actor, CliError, connect, emails, out, program } from '../context.ts';
-import { describeChanges, plannedChanges } from '../dry-run.ts';
+import { plannedChanges } from '../dry-run.ts';
 
 const schools = program.command('schools').description('the schools of the trust and their IT managers');
 schools
@@ -73,7 +73,6 @@ register
     for (const c of result.changes.filter((c) => c.kind !== 'unchanged')) {
       process.stdout.write(`line ${c.line}: would ${c.kind === 'created' ? 'create' : 'update'} ${c.accountId}${c.kind === 'updated' ? ` (${c.fields.join(', ')})` : ''}\n`);
     }
-    for (const line of describeChanges(commits, [])) process.stdout.write(`  would ${line}\n`);
     process.stdout.write(`would create ${result.created}, would update ${result.updated}, unchanged ${result.unchanged} (dry run: nothing written)\n`);
   });
 register
