@@ -6,7 +6,6 @@
 import { auditEntry, effectOf, type Effect } from './audit.ts';
 import type { Account, Actor, AuditEntry, IsoDate, Person, Policy, School } from './model.ts';
 import type { Task } from './tasks.ts';
-import { nextAccountCheckOn, nextPolicyCheckOn } from './schedule.ts';
 
 /** The directory connection's bookkeeping (Graph delta link and subscription). */
 export interface DirectoryState {
@@ -66,19 +65,6 @@ export function entityIdOf(change: RecordChange): string {
     case 'person_removed': return change.before.key;
     default: return change.after.id;
   }
-}
-
-/** Every write of an account sets when the sweep should next look at it (none once closed). */
-export function accountChange(before: Account | undefined, changed: Account, action: string, today: IsoDate): Extract<Change, { kind: 'account' }> {
-  const next = changed.status === 'closed' ? undefined : nextAccountCheckOn(changed, today);
-  const after: Account = { ...changed, nextCheckOn: next };
-  if (!next) delete after.nextCheckOn;
-  return { kind: 'account', action, ...(before ? { before } : {}), after };
-}
-
-/** Every write of a policy sets when the sweep should next look at it, unless the change chose the date itself. */
-export function policyChange(before: Policy | undefined, changed: Policy, action: string, today: IsoDate): Extract<Change, { kind: 'policy' }> {
-  return { kind: 'policy', action, ...(before ? { before } : {}), after: { ...changed, nextCheckOn: changed.nextCheckOn ?? nextPolicyCheckOn(changed, today) } };
 }
 
 export function taskChange(before: Task | undefined, after: Task, action: string): Extract<Change, { kind: 'task' }> {

@@ -1,6 +1,6 @@
 /** Recorded activity on an account: it is in use, so it is not neglected. */
 import { parseActivityBusEvent } from '../../events/schemas.ts';
-import { accountChange } from '../domain/changes.ts';
+import { accountChange } from '../domain/scheduled-changes.ts';
 import { accountId, parsePlatform, type Actor } from '../domain/model.ts';
 import { londonDate } from '../domain/working-days.ts';
 import { retryOnConflict, type Store } from './ports.ts';

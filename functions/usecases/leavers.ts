@@ -6,7 +6,8 @@
  */
 import type { StaffJoiner, StaffLeaver } from '../../events/schemas.ts';
 import { logger } from '../adapters/logger.ts';
-import { accountChange, personChange, taskChange, type Change } from '../domain/changes.ts';
+import { personChange, taskChange, type Change } from '../domain/changes.ts';
+import { accountChange } from '../domain/scheduled-changes.ts';
 import { compareInstants, instant } from '../domain/instants.ts';
 import { joinerTask, planCancellation, planLeaver, type AccountPlan, type LeaverReport, type PlanContext } from '../domain/leavers.ts';
 import { hrPersonKey, personalDataExpiry, type Actor, type IsoDate, type Person } from '../domain/model.ts';

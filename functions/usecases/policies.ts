@@ -2,7 +2,8 @@
  * The policy register (contracts section 5): every policy carries its next review date; the sweep reminds the
  * owner before it and escalates after it; `reviewed` rolls the date on (12 months unless given).
  */
-import { policyChange, taskChange, type Change } from '../domain/changes.ts';
+import { taskChange, type Change } from '../domain/changes.ts';
+import { policyChange } from '../domain/scheduled-changes.ts';
 import { isEmail, normaliseEmail, parseDate, type Actor, type IsoDate, type Policy } from '../domain/model.ts';
 import { nextPolicyCheckOn, policyReviewTaskDueToOpen, rollReviewDate } from '../domain/schedule.ts';
 import type { Task } from '../domain/tasks.ts';

@@ -5,7 +5,8 @@
  */
 import { applyRow, changedFields, fieldsOf, withFindings, type RegisterEntry } from '../domain/register.ts';
 import { parseRegisterCsv, registerToCsv, type RowError } from '../domain/register-csv.ts';
-import { accountChange, type Change } from '../domain/changes.ts';
+import { type Change } from '../domain/changes.ts';
+import { accountChange } from '../domain/scheduled-changes.ts';
 import { accountId, mailboxOf, type Account, type AccountFields, type AccountStatus, type Actor } from '../domain/model.ts';
 import { londonDate } from '../domain/working-days.ts';
 import { CommitTooLargeError, ConflictError, type Store } from './ports.ts';

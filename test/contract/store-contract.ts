@@ -8,9 +8,8 @@
  */
 import { beforeEach, describe, expect, it } from 'vitest';
 import { REDACTED } from '../../functions/domain/audit.ts';
-import {
-  accountChange, personChange, policyChange, taskChange, type AccountLink, type Change,
-} from '../../functions/domain/changes.ts';
+import { personChange, taskChange, type AccountLink, type Change } from '../../functions/domain/changes.ts';
+import { accountChange, policyChange } from '../../functions/domain/scheduled-changes.ts';
 import type { Account, Actor, AuditEntry, Person, Platform, Policy, School } from '../../functions/domain/model.ts';
 import type { Task } from '../../functions/domain/tasks.ts';
 import { ConflictError, type Store } from '../../functions/usecases/ports.ts';

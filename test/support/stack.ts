@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { inject } from 'vitest';
 import { DynamoStore } from '../../functions/adapters/dynamo-store.ts';
-import { accountChange } from '../../functions/domain/changes.ts';
+import { accountChange } from '../../functions/domain/scheduled-changes.ts';
 import type { Account, Actor } from '../../functions/domain/model.ts';
 import { londonDate } from '../../functions/domain/working-days.ts';
 import type { Store } from '../../functions/usecases/ports.ts';

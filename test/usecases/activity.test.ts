@@ -4,7 +4,7 @@
  * today, so it cannot switch off neglect detection. Given / when / then.
  */
 import { beforeEach, describe, expect, it } from 'vitest';
-import { accountChange } from '../../functions/domain/changes.ts';
+import { accountChange } from '../../functions/domain/scheduled-changes.ts';
 import type { Account } from '../../functions/domain/model.ts';
 import { addDays, londonDate } from '../../functions/domain/working-days.ts';
 import { recordActivity, recordActivityEvent } from '../../functions/usecases/activity.ts';

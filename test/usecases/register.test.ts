@@ -5,7 +5,8 @@
 import { readFileSync } from 'node:fs';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { DryRunStore } from '../../functions/adapters/dry-run-store.ts';
-import { accountChange, personChange, type Change } from '../../functions/domain/changes.ts';
+import { personChange, type Change } from '../../functions/domain/changes.ts';
+import { accountChange } from '../../functions/domain/scheduled-changes.ts';
 import type { Account, Person } from '../../functions/domain/model.ts';
 import { recordActivity } from '../../functions/usecases/activity.ts';
 import { processLeaver } from '../../functions/usecases/leavers.ts';

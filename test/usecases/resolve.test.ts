@@ -4,7 +4,8 @@
  * links; tasks already decided; the Task Resolved event; the audit; and a concurrent change. Given / when / then.
  */
 import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { accountChange, personChange } from '../../functions/domain/changes.ts';
+import { personChange } from '../../functions/domain/changes.ts';
+import { accountChange } from '../../functions/domain/scheduled-changes.ts';
 import type { Account, Actor, Person } from '../../functions/domain/model.ts';
 import type { Task } from '../../functions/domain/tasks.ts';
 import type { MemoryStore, SeedRecords } from '../../functions/adapters/memory-store.ts';

@@ -4,7 +4,7 @@
  * digest, working days, failed emails and a sweep that runs out of time. Given / when / then.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
-import { accountChange } from '../../functions/domain/changes.ts';
+import { accountChange } from '../../functions/domain/scheduled-changes.ts';
 import type { Account } from '../../functions/domain/model.ts';
 import type { Task } from '../../functions/domain/tasks.ts';
 import { addDays, londonDate } from '../../functions/domain/working-days.ts';

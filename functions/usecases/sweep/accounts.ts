@@ -3,7 +3,8 @@
  * than two administrators, and neglect. The account's next check date and any new tasks are one commit; the
  * emails follow.
  */
-import { accountChange, taskChange } from '../../domain/changes.ts';
+import { taskChange } from '../../domain/changes.ts';
+import { accountChange } from '../../domain/scheduled-changes.ts';
 import { neglectedAccountEmail } from '../../domain/emails.ts';
 import type { Account, IsoDate, TaskType } from '../../domain/model.ts';
 import { accountChecks, lastSeenOn, nextTaskActionOn } from '../../domain/schedule.ts';

@@ -1,5 +1,6 @@
 /** The sweep's step for policies: the review task opens 60 days ahead; the policy moves on to its next check. */
-import { policyChange, taskChange, type Change } from '../../domain/changes.ts';
+import { taskChange, type Change } from '../../domain/changes.ts';
+import { policyChange } from '../../domain/scheduled-changes.ts';
 import type { Policy } from '../../domain/model.ts';
 import { nextPolicyCheckOn, nextTaskActionOn, policyReviewTaskDueToOpen } from '../../domain/schedule.ts';
 import { taskId, type Task } from '../../domain/tasks.ts';
