@@ -45,12 +45,18 @@ export async function importRegister(store: Store, csv: string | Buffer, options
       errors.push({ line: row.line, reason: `school: "${row.school}" is not set up (add it first with: custodian schools set ${row.school} ...)` });
     }
   }
+  const today = londonDate(options.now);
+  for (const row of parsed.rows) {
+    // A future date would tell the neglect check the account is in use until then, whoever typed it.
+    if (row.lastActivityDate && row.lastActivityDate > today) {
+      errors.push({ line: row.line, reason: `last_activity_date: ${row.lastActivityDate} is in the future; record activity once it has happened` });
+    }
+  }
   const existing = new Map((await store.listAccounts()).map((a) => [a.id, a]));
   errors.push(...(await leaverRows(store, parsed.rows, existing)));
   if (errors.length > 0) return { ok: false, errors: errors.sort((a, b) => a.line - b.line) };
 
   const now = options.now.toISOString();
-  const today = londonDate(options.now);
   const changes: ImportChange[] = [];
   const pending: Change[] = [];
   for (const { line, ...row } of parsed.rows) {

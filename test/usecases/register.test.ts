@@ -92,6 +92,18 @@ describe('importing the register', () => {
   });
 });
 
+describe('a last activity date in the future', () => {
+  beforeEach(givenSchools);
+
+  it('is refused with its line, and nothing is written: it would hide neglect until then', async () => {
+    const row = 'facebook,newpage,oakfield,a.b@oakfield.sch.uk,a.b@oakfield.sch.uk;c.d@oakfield.sch.uk,a.b@oakfield.sch.uk';
+    const before = await snapshot();
+    const result = await importCsv([`${HEADER},last_activity_date`, `${row},2026-12-01`, `${row.replace('newpage', 'other')},2099-01-01`].join('\n'));
+    expect(result).toEqual({ ok: false, errors: [{ line: 3, reason: expect.stringMatching(/^last_activity_date: 2099-01-01 is in the future/) }] });
+    expect(await snapshot()).toBe(before);
+  });
+});
+
 describe('re-importing', () => {
   beforeEach(givenSample);
 
