@@ -52,8 +52,6 @@ export type Change =
   /** Directory bookkeeping: not a register change, so not audited. */
   | { kind: 'directory_state'; after: DirectoryState };
 
-export type ChangeKind = Change['kind'];
-
 /** The audit's name for an entity change's record type. */
 export function entityTypeOf(change: RecordChange): AuditEntry['entityType'] {
   return change.kind === 'person_removed' ? 'person' : change.kind;
