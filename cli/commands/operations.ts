@@ -1,6 +1,7 @@
 /** `custodian sweep`, `policies …`, `dlq …` and `audit`: running the sweep, the policy register, dead letters and history. */
 import { Option } from 'commander';
 import { EventBridgeBus, SqsQueue } from '../../functions/adapters/queues.ts';
+import { policyRows, readAudit } from '../../functions/usecases/console/rows.ts';
 import { listDeadLetters, redrive } from '../../functions/usecases/dead-letters.ts';
 import { addPolicy, markPolicyReviewed, PolicyError } from '../../functions/usecases/policies.ts';
 import { runSweep } from '../../functions/usecases/sweep.ts';
@@ -53,7 +54,7 @@ policiesCmd
   .option('--json', 'JSON array on stdout')
   .action(async (o: { json?: boolean }) => {
     const { store } = await connect();
-    const rows = (await store.listPolicies()).map(({ nextCheckOn: _n, ...p }) => p).sort((a, b) => a.nextReviewDate.localeCompare(b.nextReviewDate));
+    const rows = policyRows(await store.listPolicies());
     out(!!o.json, rows as never, [['id', 'ID'], ['title', 'TITLE'], ['school', 'SCHOOL'], ['owner', 'OWNER'], ['nextReviewDate', 'NEXT REVIEW'], ['lastReviewedOn', 'LAST REVIEWED']]);
   });
 policiesCmd
@@ -115,9 +116,7 @@ program
   .action(async (o: { account?: string; since?: string; json?: boolean }) => {
     const { store } = await connect();
     if (o.since && !/^\d{4}-\d{2}-\d{2}$/.test(o.since)) throw new CliError('--since must be YYYY-MM-DD');
-    const since = o.since ?? new Date(Date.now() - 90 * 86_400_000).toISOString().slice(0, 10);
-    const entries = o.account ? await store.auditFor('account', o.account.toLowerCase()) : await store.auditSince(since);
-    entries.sort((a, b) => a.at.localeCompare(b.at) || a.id.localeCompare(b.id));
+    const entries = await readAudit(store, { account: o.account, since: o.since }, new Date());
     if (o.json) return out(true, entries as never, []);
     out(false, entries.map((e) => ({ ...e, entity: `${e.entityType} ${e.entityId}`, change: describeChange(e.before, e.after) })) as never, [
       ['at', 'WHEN'], ['by', 'BY'], ['action', 'WHAT'], ['entity', 'ON'], ['source', 'SOURCE'], ['change', 'CHANGE'],

@@ -1,6 +1,7 @@
 /** `custodian tasks …`: what people have been asked to do, and deciding a task from the command line. */
 import { Option } from 'commander';
 import { isEmail, normaliseEmail, TASK_STATUSES, type TaskStatus } from '../../functions/domain/model.ts';
+import { taskRow } from '../../functions/usecases/console/rows.ts';
 import { resolveTask, ResolveError, type Decision } from '../../functions/usecases/resolve.ts';
 import { CliError, connect, connectDeps, out, program } from '../context.ts';
 
@@ -11,11 +12,7 @@ tasksCmd
   .option('--json', 'JSON array on stdout')
   .action(async (o: { status?: TaskStatus; json?: boolean }) => {
     const { store } = await connect();
-    const tasks = await store.listTasks(o.status);
-    const rows = tasks.map((t) => ({
-      id: t.id, type: t.type, status: t.status, accountId: t.accountId ?? null, platform: t.platform ?? null, handle: t.handle ?? null,
-      subjectEmail: t.subjectEmail, dueDate: t.dueDate, assignees: t.assignees, ...(t.resolution ? { resolution: t.resolution } : {}),
-    }));
+    const rows = (await store.listTasks(o.status)).map(taskRow);
     out(!!o.json, rows, [['id', 'ID'], ['type', 'TYPE'], ['status', 'STATUS'], ['accountId', 'ACCOUNT'], ['subjectEmail', 'ABOUT'], ['dueDate', 'DUE'], ['assignees', 'ASSIGNEES']]);
   });
 

@@ -10,3 +10,9 @@ export function envInt(key: string): number {
   if (!Number.isFinite(n)) throw new Error(`environment variable ${key} must be a number`);
   return n;
 }
+
+/** A comma-separated list of addresses, trimmed and in lower case (the canonical form); [] when unset. */
+export function envEmails(key: string): string[] {
+  const v = process.env[key] ?? '';
+  return [...new Set(v.split(',').map((e) => e.trim().toLowerCase()).filter((e) => e !== ''))];
+}

@@ -16,8 +16,10 @@ import { REQUIRED_COLUMNS } from './register-csv/columns.ts';
 import { firstNonUtf8Line, locate, readEvents, syntaxReason, toBuffer } from './register-csv/read.ts';
 import { checkRow, isBlank, readHeader, type Header } from './register-csv/row.ts';
 
-export { REGISTER_COLUMNS } from './register-csv/columns.ts';
-export { registerToCsv } from './register-csv/write.ts';
+export { REGISTER_COLUMNS, type Column as RegisterColumn } from './register-csv/columns.ts';
+export { registerRecord, registerToCsv } from './register-csv/write.ts';
+export { checkRecord, type RowCheck } from './register-csv/row.ts';
+export { protectCell } from './register-csv/formula.ts';
 
 export interface RowError {
   /** 1-based physical line where the record starts (header is line 1). */

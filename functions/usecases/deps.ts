@@ -9,6 +9,11 @@ export interface AppConfig {
   escalateAfterWorkingDays: number;
   /** Days a leaver's personal data is kept once none of their tasks is open. */
   personRetentionDays: number;
+  /**
+   * Addresses (canonical, lower case) that are trust administrators in the web console, besides whoever carries the
+   * Entra app role `Custodian.Admin` (contracts section 8). Empty unless set.
+   */
+  trustAdmins: string[];
   /** The HMAC key for action links (fetched lazily: not every path signs or checks links). */
   linkSecret: () => Promise<string>;
 }

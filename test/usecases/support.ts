@@ -60,6 +60,7 @@ export function harness(start = '2026-12-02T09:00:00Z'): Harness {
       linkExpiryDays: 30,
       escalateAfterWorkingDays: 3,
       personRetentionDays: 365,
+      trustAdmins: [] as string[],
       linkSecret: async () => LINK_SECRET,
     },
   };

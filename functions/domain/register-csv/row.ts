@@ -200,3 +200,20 @@ export function checkRow(header: Header, values: string[]): RowCheck {
   if (lastActivityDate !== undefined) fields.lastActivityDate = lastActivityDate;
   return { fields, identity, problems };
 }
+
+/**
+ * Validates one row given as column name → cell (a console form, say) exactly as the import validates a row of the
+ * file: the columns present are the header, in the export's order, and a column left out is an empty cell. Cells are
+ * read as the import reads them (trimmed, a formula-protecting `'` removed; formula.ts).
+ */
+export function checkRecord(record: Readonly<Partial<Record<string, string>>>): RowCheck {
+  const header: Header = new Map();
+  const values: string[] = [];
+  for (const c of REGISTER_COLUMNS as readonly Column[]) {
+    const v = record[c];
+    if (v === undefined) continue;
+    header.set(c, values.length);
+    values.push(v);
+  }
+  return checkRow(header, values);
+}

@@ -11,7 +11,8 @@ function exportDate(value: string | undefined): string {
   return parseDate(value) ?? value;
 }
 
-function toRecord(row: AccountFields): Record<Column, string> {
+/** An account's register fields as the export's cells, column by column (before formula protection). */
+export function registerRecord(row: AccountFields): Record<Column, string> {
   return {
     platform: row.platform,
     handle: row.handle,
@@ -40,7 +41,7 @@ function toRecord(row: AccountFields): Record<Column, string> {
 export function registerToCsv(rows: AccountFields[]): string {
   const columns = REGISTER_COLUMNS as Column[];
   const records = rows.map((row) => {
-    const r = toRecord(row);
+    const r = registerRecord(row);
     return columns.map((c) => protectCell(r[c]));
   });
   return stringify([columns, ...records], { record_delimiter: '\n', bom: false });
