@@ -1,20 +1,20 @@
 /**
  * Action pages behind emailed links: `GET /actions/{token}` shows the task and its choices and changes nothing
  * (mail scanners open every link); the page's form `POST`s the decision. Links are signed, expire, work once and
- * are tied to their task; a forged, expired or reused link shows a clear page and changes nothing.
+ * are tied to their task, its generation and their recipient, who is recorded as the actor; a forged, expired, reused
+ * or superseded link (its person no longer asked, or the task reopened since) shows a clear page and changes nothing.
  */
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { logger } from '../adapters/logger.ts';
-import { normaliseEmail } from '../domain/model.ts';
 import { verifyToken, type TokenPayload } from '../domain/tokens.ts';
-import { accountLabel, type Task } from '../domain/tasks.ts';
+import { accountLabel, generationOf, type Task } from '../domain/tasks.ts';
 import type { Platform } from '../domain/model.ts';
 import { longDate } from '../domain/working-days.ts';
 import { bodyBytes, header, html, rawBody, type HttpResult } from '../http/responses.ts';
 import { depsFromEnv } from '../adapters/deps.ts';
 import type { Deps } from '../usecases/deps.ts';
 import { accountView } from '../usecases/links.ts';
-import { describeClosed, resolveTask, ResolveError, type Decision } from '../usecases/resolve.ts';
+import { describeClosed, linkRefusal, resolveTask, ResolveError, type Decision } from '../usecases/resolve.ts';
 import { resultPage, taskPage } from './pages.ts';
 
 const MAX_FORM_BYTES = 16 * 1024;
@@ -35,10 +35,15 @@ async function check(d: Deps, token: string | undefined): Promise<Checked> {
   if (!task) return page(404, 'Task not found', 'The task this link was for no longer exists.');
   if (task.status !== 'open') return page(409, 'Nothing left to do', `${capitalise(describeClosed(task))}.`, 'info');
   if (await d.store.isLinkUsed(verdict.payload.n)) return page(409, 'This link has already been used', 'Each link works once.', 'info');
+  const refusal = linkRefusal(task, { recipient: verdict.payload.r, generation: verdict.payload.g });
+  if (refusal) {
+    logger.warn('action link refused', { reason: verdict.payload.g !== generationOf(task) ? 'reopened' : 'not_assignee', taskId: task.id });
+    return page(403, 'This link no longer works', `${capitalise(refusal)}. Nothing has been changed.`);
+  }
   return { ok: true, payload: verdict.payload, task };
 }
 
-async function render(d: Deps, task: Task, formAction: string, status = 200, error?: string, values?: Record<string, string>): Promise<HttpResult> {
+async function render(d: Deps, task: Task, recipient: string, formAction: string, status = 200, error?: string, values?: Record<string, string>): Promise<HttpResult> {
   const account = task.accountId ? await d.store.getAccount(task.accountId) : undefined;
   const school = account ? await d.store.getSchool(account.school) : undefined;
   const policy = task.policyId ? await d.store.getPolicy(task.policyId) : undefined;
@@ -48,6 +53,7 @@ async function render(d: Deps, task: Task, formAction: string, status = 200, err
     ...(account ? { account: accountView(account, school) } : {}),
     ...(policy ? { policy: { title: policy.title, nextReviewDate: policy.nextReviewDate } } : {}),
     formAction,
+    actingAs: recipient,
     ...(error ? { error } : {}),
     ...(values ? { values } : {}),
   }));
@@ -62,7 +68,7 @@ export async function handler(event: APIGatewayProxyEventV2): Promise<HttpResult
   if (!checked.ok) return checked.page;
   const { task, payload } = checked;
 
-  if (event.requestContext.http.method === 'GET') return render(d, task, formAction);
+  if (event.requestContext.http.method === 'GET') return render(d, task, payload.r, formAction);
 
   if (bodyBytes(event) > MAX_FORM_BYTES) return html(413, resultPage({ trustName: d.config.trustName, title: 'Too much data', message: 'The form sent more than this page accepts.', kind: 'error' }));
   if (!/^application\/x-www-form-urlencoded\b/i.test(header(event, 'content-type') ?? '')) {
@@ -70,7 +76,7 @@ export async function handler(event: APIGatewayProxyEventV2): Promise<HttpResult
   }
   const form = new URLSearchParams(rawBody(event));
   const values = {
-    newOwner: form.get('newOwner') ?? '', reason: form.get('reason') ?? '', actor: form.get('actor') ?? '',
+    newOwner: form.get('newOwner') ?? '', reason: form.get('reason') ?? '',
     newDate: form.get('newDate') ?? '', nextReview: form.get('nextReview') ?? '',
   };
   const action = form.get('action');
@@ -84,23 +90,23 @@ export async function handler(event: APIGatewayProxyEventV2): Promise<HttpResult
     case 'request_closure': decision = { action, reason: values.reason }; break;
     case 'extend': decision = { action, to: values.newDate.trim() }; break;
     case 'reviewed': decision = { action, ...(values.nextReview.trim() ? { nextReview: values.nextReview.trim() } : {}) }; break;
-    default: return render(d, task, formAction, 400, 'Choose one of the options below.', values);
+    default: return render(d, task, payload.r, formAction, 400, 'Choose one of the options below.', values);
   }
-  // Who acted, for the audit: one of the task's assignees (the joiner themselves for a policy acknowledgement).
-  const by = action === 'acknowledge' ? task.subjectEmail : normaliseEmail(values.actor);
-  if (!task.assignees.includes(by)) return render(d, task, formAction, 400, 'Choose who is making this decision.', values);
-
+  // Who acted, for the audit: the person the link was made for, whoever opened it. Checked again against the task
+  // as it is when the decision is written (resolveTask), so a reopen or reassignment in between changes nothing.
   try {
     const done = await resolveTask(d, {
       taskId: task.id,
       decision,
-      actor: { by, source: `email-action:${task.id}` },
+      actor: { by: payload.r, source: `email-action:${task.id}` },
       linkNonce: { nonce: payload.n, expiresAt: payload.e },
+      link: { recipient: payload.r, generation: payload.g },
     });
     return html(200, resultPage({ trustName: d.config.trustName, title: 'Done', message: outcome(done), kind: 'success' }));
   } catch (err) {
     if (err instanceof ResolveError) {
-      if (err.code === 'invalid') return render(d, task, formAction, 400, err.message, values);
+      if (err.code === 'invalid') return render(d, task, payload.r, formAction, 400, err.message, values);
+      if (err.code === 'refused') return html(403, resultPage({ trustName: d.config.trustName, title: 'This link no longer works', message: `${capitalise(err.message)}. Nothing has been changed.`, kind: 'error' }));
       return html(409, resultPage({ trustName: d.config.trustName, title: 'Nothing was changed', message: `${capitalise(err.message)}.`, kind: 'info' }));
     }
     throw err;

@@ -3,7 +3,7 @@
  * mail scanners open links); each form `POST`s one decision back to the same URL. Pure: no I/O, no clock reads.
  *
  * Stable hooks for browser tests: forms `#form-<action>`, submit buttons `#submit-<action>`, field names `action`,
- * `actor`, `newOwner`, `reason`, `newDate`, `nextReview`; the error box is `#error`; result pages have the title in
+ * `newOwner`, `reason`, `newDate`, `nextReview`; the error box is `#error`; result pages have the title in
  * `<h1>` and `#message`.
  */
 import { escapeHtml as e, isSafeHref, pageLayout } from '../domain/html.ts';
@@ -19,7 +19,13 @@ export interface TaskPageInput {
   policy?: { title: string; nextReviewDate: IsoDate };  // policy_review: the policy
   formAction: string;         // the URL to POST to (same as the link)
   error?: string;             // shown at the top in a clear error box
-  values?: { newOwner?: string; reason?: string; actor?: string; newDate?: string; nextReview?: string };  // re-fill the form after an error
+  values?: { newOwner?: string; reason?: string; newDate?: string; nextReview?: string };  // re-fill the form after an error
+  /** The person the decision will be recorded as (the link's recipient, or the signed-in person in the console). */
+  actingAs?: string;
+  /** Replaces the default explanation of why the decision is recorded as `actingAs`. */
+  actingAsReason?: string;
+  /** Extra hidden fields for every form (the console's `_csrf`). */
+  hiddenFields?: Record<string, string>;
 }
 
 type Decision = Action;
@@ -86,14 +92,11 @@ function aboutHtml(task: Task, account: AccountView | undefined, policy: TaskPag
   }
 }
 
-function actorSelect(task: Task, decision: Decision, selected: string | undefined): string {
-  const id = `actor-${decision}`;
-  const chosen = selected ?? (task.assignees.length === 1 ? task.assignees[0] : undefined);
-  const options = task.assignees
-    .map((a) => `<option value="${e(a)}"${a === chosen ? ' selected' : ''}>${e(a)}</option>`)
-    .join('');
-  const placeholder = `<option value=""${chosen && task.assignees.includes(chosen) ? '' : ' selected'}>Choose your email address</option>`;
-  return `<label for="${id}">Who is making this decision?</label>\n<select id="${id}" name="actor" required>${placeholder}${options}</select>\n`;
+/** Who the decision is recorded as: the person the link was sent to (or the signed-in person), never a choice. */
+function actingAs(input: TaskPageInput): string {
+  return input.actingAs
+    ? `<p class="box info" id="acting-as">You are deciding as <strong>${e(input.actingAs)}</strong>: ${input.actingAsReason ? e(input.actingAsReason) : 'this link was sent to you, and your decision is recorded in your name'}.</p>\n`
+    : '';
 }
 
 function transferCopy(task: Task): { heading: string; label: string; button: string; hint: string } {
@@ -126,7 +129,7 @@ function form(input: TaskPageInput, decision: Decision, inner: string, button: s
   const cls = buttonClass ? ` class="${buttonClass}"` : '';
   return `<form id="form-${decision}" method="post" action="${e(input.formAction)}">
 <input type="hidden" name="action" value="${decision}">
-${inner}<button type="submit" id="submit-${decision}"${cls}>${e(button)}</button>
+${Object.entries(input.hiddenFields ?? {}).map(([k, val]) => `<input type="hidden" name="${e(k)}" value="${e(val)}">\n`).join('')}${inner}<button type="submit" id="submit-${decision}"${cls}>${e(button)}</button>
 </form>
 `;
 }
@@ -142,39 +145,32 @@ function decisionForms(input: TaskPageInput): string {
       out.push(form(input, 'transfer', `<h2>${e(c.heading)}</h2>
 <label for="newOwner">${e(c.label)}</label>
 <input type="email" id="newOwner" name="newOwner" required autocomplete="off" spellcheck="false" value="${e(values?.newOwner ?? '')}">
-<p class="muted">${e(c.hint)}</p>
-${actorSelect(task, 'transfer', values?.actor)}`, c.button));
+<p class="muted">${e(c.hint)}</p>`, c.button));
     } else if (decision === 'close') {
       out.push(form(input, 'close', `<h2>Close the account</h2>
-<p class="box warning">Only if ${e(label)} is no longer needed. Close it on ${e(platform)} as well: closing an account usually removes its posts and followers and cannot be undone.</p>
-${actorSelect(task, 'close', values?.actor)}`, 'Close the account', 'danger'));
+<p class="box warning">Only if ${e(label)} is no longer needed. Close it on ${e(platform)} as well: closing an account usually removes its posts and followers and cannot be undone.</p>`, 'Close the account', 'danger'));
     } else if (decision === 'keep') {
       out.push(form(input, 'keep', `<h2>Keep it as it is</h2>
 <label for="reason">Why it should stay as it is</label>
-<textarea id="reason" name="reason" required>${e(values?.reason ?? '')}</textarea>
-${actorSelect(task, 'keep', values?.actor)}`, 'Keep it as it is', 'secondary'));
+<textarea id="reason" name="reason" required>${e(values?.reason ?? '')}</textarea>`, 'Keep it as it is', 'secondary'));
     } else if (decision === 'confirm') {
       out.push(form(input, 'confirm', `<h2>It is still needed</h2>
-<p>${e(label)} is in use, and someone looks at it and answers contact through it as often as the register says.</p>
-${actorSelect(task, 'confirm', values?.actor)}`, 'Yes, it is in use and monitored'));
+<p>${e(label)} is in use, and someone looks at it and answers contact through it as often as the register says.</p>`, 'Yes, it is in use and monitored'));
     } else if (decision === 'request_closure') {
       out.push(form(input, 'request_closure', `<h2>It is no longer needed</h2>
 <p class="box warning">The register marks ${e(label)} for closure and the school's IT managers see it. Close it on ${e(platform)} as well once you are sure.</p>
 <label for="reason">Why (optional)</label>
-<textarea id="reason" name="reason">${e(values?.reason ?? '')}</textarea>
-${actorSelect(task, 'request_closure', values?.actor)}`, 'Request closure', 'danger'));
+<textarea id="reason" name="reason">${e(values?.reason ?? '')}</textarea>`, 'Request closure', 'danger'));
     } else if (decision === 'extend') {
       out.push(form(input, 'extend', `<h2>Extend it</h2>
 <label for="newDate">New planned end date</label>
 <input type="date" id="newDate" name="newDate" required value="${e(values?.newDate ?? '')}">
-<p class="muted">A date after today. The account stays in the register until then, and you will be asked again as it approaches.</p>
-${actorSelect(task, 'extend', values?.actor)}`, 'Extend to this date'));
+<p class="muted">A date after today. The account stays in the register until then, and you will be asked again as it approaches.</p>`, 'Extend to this date'));
     } else if (decision === 'reviewed') {
       out.push(form(input, 'reviewed', `<h2>Mark the policy as reviewed</h2>
 <label for="nextReview">Next review date</label>
 <input type="date" id="nextReview" name="nextReview" aria-describedby="nextReview-hint" value="${e(values?.nextReview ?? '')}">
-<p class="muted" id="nextReview-hint">Optional: leave empty for 12 months on.</p>
-${actorSelect(task, 'reviewed', values?.actor)}`, 'Mark as reviewed'));
+<p class="muted" id="nextReview-hint">Optional: leave empty for 12 months on.</p>`, 'Mark as reviewed'));
     }
   }
   return out.join('');
@@ -216,7 +212,7 @@ function policyReviewPage(input: TaskPageInput): string {
   ];
   const body = `${errorBox(input.error)}<p>${aboutHtml(task, undefined, policy)}</p>
 ${facts(rows)}<p class="box info" id="nothing-yet">Nothing has changed yet. The review is recorded only when you press the button below.</p>
-${decisionForms(input)}<p class="muted">The review is recorded in the register's audit under the email address you choose. This link works once.</p>`;
+${actingAs(input)}${decisionForms(input)}<p class="muted">The review is recorded in the register's audit in the name of the person deciding.${input.actingAsReason ? '' : ' This link works once.'}</p>`;
   return pageLayout({ trustName: input.trustName, title: taskTitle(task, undefined, policy), bodyHtml: body });
 }
 
@@ -243,7 +239,7 @@ export function taskPage(input: TaskPageInput): string {
 
   const body = `${errorBox(input.error)}<p>${aboutHtml(task, account, input.policy)}</p>
 ${facts(rows)}<p class="box info" id="nothing-yet">Nothing has changed yet. The decision is made only when you press one of the buttons below. Choose one.</p>
-${decisionForms(input)}<p class="muted">Your decision is recorded in the register's audit under the email address you choose. This link works once.</p>`;
+${actingAs(input)}${decisionForms(input)}<p class="muted">Your decision is recorded in the register's audit in the name of the person deciding.${input.actingAsReason ? '' : ' This link works once.'}</p>`;
   return pageLayout({ trustName: input.trustName, title: taskTitle(task, account), bodyHtml: body });
 }
 

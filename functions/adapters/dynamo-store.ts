@@ -12,7 +12,7 @@ import {
 import {
   assertOneChangePerRecord, auditOfChange, effectOfChange, type AccountLink, type Change, type DirectoryState, type DueItem, type DueKind,
 } from '../domain/changes.ts';
-import type { Account, AccountStatus, Actor, AuditEntry, IsoDate, Person, Policy, School } from '../domain/model.ts';
+import { mailboxOf, type Account, type AccountStatus, type Actor, type AuditEntry, type IsoDate, type Person, type Policy, type School } from '../domain/model.ts';
 import type { Task } from '../domain/tasks.ts';
 import { CommitTooLargeError, ConflictError, type CommitResult, type Store } from '../usecases/ports.ts';
 import { documentClient } from './aws.ts';
@@ -121,7 +121,7 @@ export class DynamoStore implements Store {
   }
 
   async linksForEmails(emails: string[]): Promise<AccountLink[]> {
-    const all = await Promise.all([...new Set(emails)].map((email) => this.byEmail<AccountLink>(keys.email(email), 'ACCOUNT#')));
+    const all = await Promise.all([...new Set(emails.map(mailboxOf))].map((email) => this.byEmail<AccountLink>(keys.email(email), 'ACCOUNT#')));
     return all.flat().map(({ accountId, role, email }) => ({ accountId, role, email }));
   }
 
@@ -141,7 +141,7 @@ export class DynamoStore implements Store {
   }
 
   async tasksForSubjects(emails: string[]): Promise<Task[]> {
-    const lists = await Promise.all([...new Set(emails)].map((email) => this.byEmail<Task>(keys.subject(email))));
+    const lists = await Promise.all([...new Set(emails.map(mailboxOf))].map((email) => this.byEmail<Task>(keys.subject(email))));
     return lists.flat();
   }
 

@@ -3,7 +3,7 @@
  * lookups by address through `byEmail`, and the sweep through the sparse `due` index.
  */
 import { accountLinks, dueOn, type LinkRole } from '../domain/changes.ts';
-import type { Account, AuditEntry, Person, Policy, School } from '../domain/model.ts';
+import { mailboxOf, type Account, type AuditEntry, type Person, type Policy, type School } from '../domain/model.ts';
 import type { Task } from '../domain/tasks.ts';
 
 /**
@@ -54,7 +54,8 @@ export function accountLinkItems(a: Account) {
   return accountLinks(a).map((link) => ({
     ...keys.link(a.id, link.role, link.email),
     entity: 'link',
-    gsi1pk: keys.email(link.email),
+    // By mailbox, so a leaver's `+tag` variants are found by their plain address (and the other way round).
+    gsi1pk: keys.email(mailboxOf(link.email)),
     gsi1sk: `ACCOUNT#${a.id}#${link.role}`,
     ...link,
   }));
@@ -64,7 +65,7 @@ export function taskItem(t: Task) {
   return {
     ...keys.task(t.id),
     entity: 'task',
-    gsi1pk: keys.subject(t.subjectEmail),
+    gsi1pk: keys.subject(mailboxOf(t.subjectEmail)),
     gsi1sk: `TASK#${t.id}`,
     gsi2pk: `TASKS#${t.status}`,
     gsi2sk: `${t.dueDate}#${t.id}`,

@@ -7,7 +7,7 @@
 import {
   accountLinks, assertOneChangePerRecord, auditOfChange, dueOn, effectOfChange, type AccountLink, type Change, type DirectoryState, type DueItem,
 } from '../domain/changes.ts';
-import type { Account, AccountStatus, Actor, AuditEntry, IsoDate, Person, Policy, School } from '../domain/model.ts';
+import { mailboxOf, type Account, type AccountStatus, type Actor, type AuditEntry, type IsoDate, type Person, type Policy, type School } from '../domain/model.ts';
 import type { Task } from '../domain/tasks.ts';
 import { ConflictError, type CommitResult, type Store } from '../usecases/ports.ts';
 import { timeOrderedId } from './ids.ts';
@@ -81,9 +81,9 @@ export class MemoryStore implements Store {
   }
 
   async linksForEmails(emails: string[]): Promise<AccountLink[]> {
-    const wanted = [...new Set(emails)];
+    const wanted = [...new Set(emails.map(mailboxOf))];
     const all = [...this.accounts.values()].flatMap(accountLinks);
-    return wanted.flatMap((email) => all.filter((l) => l.email === email).sort((a, b) => keyOrder(`${a.accountId}#${a.role}`, `${b.accountId}#${b.role}`)));
+    return wanted.flatMap((email) => all.filter((l) => mailboxOf(l.email) === email).sort((a, b) => keyOrder(`${a.accountId}#${a.role}`, `${b.accountId}#${b.role}`)));
   }
 
   async getTask(id: string): Promise<Task | undefined> {
@@ -101,7 +101,7 @@ export class MemoryStore implements Store {
 
   async tasksForSubjects(emails: string[]): Promise<Task[]> {
     const all = [...this.tasks.values()];
-    return copy([...new Set(emails)].flatMap((email) => all.filter((t) => t.subjectEmail === email).sort(byId)));
+    return copy([...new Set(emails.map(mailboxOf))].flatMap((email) => all.filter((t) => mailboxOf(t.subjectEmail) === email).sort(byId)));
   }
 
   async getPerson(key: string): Promise<Person | undefined> {

@@ -14,6 +14,7 @@ export { renderEmail, type EmailBlock, type EmailContent, type EmailRun, type Ma
 export {
   accountTitle,
   isAddressGone,
+  isLeaverTask,
   isPersonSubject,
   personName,
   platformName,
@@ -24,6 +25,7 @@ export {
   type AccountView,
 } from './emails/wording.ts';
 export { taskCreatedEmail, type AssigneeRole } from './emails/task-created.ts';
+export { leaverTasksEmail, type LeaverTaskItem } from './emails/leaver-tasks.ts';
 export { taskCancelledEmail } from './emails/task-cancelled.ts';
 export { policyAcknowledgementEmail } from './emails/policy-acknowledgement.ts';
 export { taskReminderEmail } from './emails/task-reminder.ts';

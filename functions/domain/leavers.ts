@@ -3,10 +3,10 @@
  * reads the accounts, tasks and people involved, calls these, and writes the plan in transactions.
  */
 import { compareInstants } from './instants.ts';
-import type { Account, IsoDate, Person, School } from './model.ts';
+import { mailboxOf, type Account, type IsoDate, type Person, type School } from './model.ts';
 import { addWorkingDays } from './working-days.ts';
 import { nextTaskActionOn } from './schedule.ts';
-import { accountLabel, assigneesFor, leaverDueDate, taskId, type Task } from './tasks.ts';
+import { accountLabel, assigneesFor, cancelledDelivery, leaverDueDate, taskId, type Task } from './tasks.ts';
 
 export interface LeaverReport {
   /** Every address of the person: the one HR or the directory gave, and every alias known. */
@@ -60,6 +60,7 @@ function reconcile(existing: Task | undefined, wanted: Task, report: LeaverRepor
     return {
       ...existing,
       status: 'open',
+      generation: (existing.generation ?? 1) + 1,
       dueDate: wanted.dueDate,
       eventDate: wanted.eventDate,
       assignees: wanted.assignees,
@@ -91,13 +92,22 @@ function reconcile(existing: Task | undefined, wanted: Task, report: LeaverRepor
 }
 
 /**
+ * The leaver's addresses, matched by mailbox: `jo+social@school` reaches jo's mailbox, so it is jo's address too and
+ * is switched off with it.
+ */
+function mailboxes(addresses: string[]): { has(email: string): boolean } {
+  const set = new Set(addresses.map(mailboxOf));
+  return { has: (email) => set.has(mailboxOf(email)) };
+}
+
+/**
  * For each account tied to the leaver: a transfer_or_close task when it is registered to their address (the
  * account becomes transfer_pending); their removal from the administrators, with a replace_admin task when fewer
  * than two remain; a replace_supervisor task for each supervisor role they hold. Closed accounts need nothing.
  */
 export function planLeaver(report: LeaverReport, accounts: Account[], existingTasks: Map<string, Task>, ctx: PlanContext): AccountPlan[] {
-  const mine = new Set(report.addresses);
-  const who = report.displayName ?? [...mine][0]!;
+  const mine = mailboxes(report.addresses);
+  const who = report.displayName ?? report.addresses[0]!;
   const plans: AccountPlan[] = [];
   /** Records an account's plan when its tasks or the account itself change. */
   const commit = (account: Account, afterAdmins: Account, wanted: Task[]) => {
@@ -122,7 +132,7 @@ export function planLeaver(report: LeaverReport, accounts: Account[], existingTa
       lineManager: report.lineManager,
       schoolItManagers: school?.itManagers ?? [],
       trustItContact: ctx.trustItContact,
-      exclude: [...mine],
+      exclude: report.addresses,
     });
     const label = accountLabel(account);
     const base = {
@@ -208,7 +218,7 @@ export function planCancellation(addresses: string[], accounts: Account[], tasks
   accounts: Array<{ before: Account; after: Account }>;
   tasks: Array<{ before: Task; after: Task }>;
 } {
-  const mine = new Set(addresses);
+  const mine = mailboxes(addresses);
   const leaverTypes = new Set(['transfer_or_close', 'replace_admin', 'replace_supervisor']);
   const cancelled = tasks
     .filter((t) => t.status === 'open' && leaverTypes.has(t.type) && mine.has(t.subjectEmail))
@@ -219,7 +229,7 @@ export function planCancellation(addresses: string[], accounts: Account[], tasks
         status: 'cancelled' as const,
         resolution: { action: 'cancelled' as const, reason, by, at: ctx.nowIso },
         // Tell the assignees only if they were told about the task in the first place.
-        delivery: t.delivery.state === 'sent' ? { kind: 'cancelled' as const, state: 'pending' as const } : { ...t.delivery, kind: 'cancelled' as const, state: 'skipped' as const },
+        delivery: cancelledDelivery(t),
         updatedAt: ctx.nowIso,
         version: t.version + 1,
       },

@@ -2,7 +2,7 @@
  * Tasks: what someone must do about an account (or a policy), by when, and who is asked. Pure.
  */
 import { createHash } from 'node:crypto';
-import type { Account, IsoDate, TaskStatus, TaskType } from './model.ts';
+import { mailboxOf, type Account, type IsoDate, type TaskStatus, type TaskType } from './model.ts';
 import { addWorkingDays, onOrBeforeWorkingDay } from './working-days.ts';
 
 export type Resolution =
@@ -43,6 +43,11 @@ export interface Task {
   /** The event that created (or last re-opened) the task, and its time, to order late and duplicate events. */
   sourceEvent: string;
   sourceTime: string;
+  /**
+   * Counts re-openings (absent means 1): emailed links carry the generation they were made for, so a link from
+   * before a task was reopened (perhaps with other assignees) no longer acts on it.
+   */
+  generation?: number;
   createdAt: string;
   updatedAt: string;
   version: number;
@@ -51,7 +56,13 @@ export interface Task {
    * Delivery of the task's news (its first email and Account Flagged event, or, once cancelled, the cancellation
    * email): written as pending with the change, then claimed, sent and marked sent; see usecases/notify.ts.
    */
-  delivery: { kind: 'created' | 'cancelled'; state: 'pending' | 'sending' | 'sent' | 'skipped'; claimedAt?: string; sentAt?: string };
+  delivery: {
+    kind: 'created' | 'cancelled'; state: 'pending' | 'sending' | 'sent' | 'skipped'; claimedAt?: string; sentAt?: string;
+    /** Recipients already sent this delivery's email (each gets their own): a retry after a failure skips them. */
+    sentTo?: string[];
+    /** A cancellation of a task whose first email reached only some: only they are told. */
+    only?: string[];
+  };
   remindersSent: number;
   lastReminderOn?: IsoDate;
   escalatedOn?: IsoDate;
@@ -79,12 +90,36 @@ export function leaverDueDate(leaveDate: IsoDate, today: IsoDate): IsoDate {
 
 /** The leaver's line manager and the school's IT managers; the trust IT contact stands in for whichever is unknown. */
 export function assigneesFor(opts: { lineManager?: string; schoolItManagers: string[]; trustItContact: string; exclude: string[] }): string[] {
-  const exclude = new Set(opts.exclude);
-  const manager = opts.lineManager && !exclude.has(opts.lineManager) ? [opts.lineManager] : [];
-  const it = opts.schoolItManagers.filter((e) => !exclude.has(e));
+  // The leaver's `+tag` variants are the leaver too: never ask them to act on their own leaving.
+  const exclude = new Set(opts.exclude.map(mailboxOf));
+  const manager = opts.lineManager && !exclude.has(mailboxOf(opts.lineManager)) ? [opts.lineManager] : [];
+  const it = opts.schoolItManagers.filter((e) => !exclude.has(mailboxOf(e)));
   const list = [...manager, ...it];
   if (manager.length === 0 || it.length === 0) list.push(opts.trustItContact);
   return [...new Set(list)];
+}
+
+/**
+ * The delivery of a task's cancellation: its assignees are told only if they were told about the task in the
+ * first place (all of them, or those its first email reached before a failure).
+ */
+export function cancelledDelivery(task: Task): Task['delivery'] {
+  if (task.delivery.state === 'sent') return { kind: 'cancelled', state: 'pending' };
+  if (task.delivery.sentTo?.length) return { kind: 'cancelled', state: 'pending', only: task.delivery.sentTo };
+  return { ...task.delivery, kind: 'cancelled', state: 'skipped' };
+}
+
+export function generationOf(task: Pick<Task, 'generation'>): number {
+  return task.generation ?? 1;
+}
+
+/**
+ * Whether this address may act on the task through a link made for it: the joiner alone accepts the policy in their
+ * own name; any other task, its assignees (the people it was sent to, and those it was escalated to).
+ */
+export function mayActOn(task: Pick<Task, 'type' | 'subjectEmail' | 'assignees'>, email: string): boolean {
+  if (task.type === 'acknowledge_policy') return task.subjectEmail === email;
+  return task.assignees.includes(email);
 }
 
 export function accountLabel(a: Pick<Account, 'platform' | 'handle'>): string {

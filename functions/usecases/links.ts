@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import type { AccountView } from '../domain/emails.ts';
 import type { Account, School } from '../domain/model.ts';
 import { signToken } from '../domain/tokens.ts';
-import type { Task } from '../domain/tasks.ts';
+import { generationOf, type Task } from '../domain/tasks.ts';
 import { londonDate } from '../domain/working-days.ts';
 import type { Deps } from './deps.ts';
 
@@ -18,10 +18,15 @@ export function accountView(account: Account, school: School | undefined): Accou
   };
 }
 
-/** A fresh signed link to a task's action page. */
-export async function actionLink(deps: Deps, task: Task): Promise<{ url: string; expiresOn: string }> {
+export interface ActionLink { url: string; expiresOn: string }
+
+/**
+ * A fresh signed link to a task's action page for one recipient: whoever opens it acts as that person, and only
+ * while they are still asked to do the task and the task has not been reopened since.
+ */
+export async function actionLink(deps: Deps, task: Task, recipient: string): Promise<ActionLink> {
   const now = deps.clock();
   const expires = Math.floor(now.getTime() / 1000) + deps.config.linkExpiryDays * 86_400;
-  const token = signToken(await deps.config.linkSecret(), task.id, expires, randomBytes(12).toString('base64url'));
+  const token = signToken(await deps.config.linkSecret(), { taskId: task.id, recipient, generation: generationOf(task) }, expires, randomBytes(12).toString('base64url'));
   return { url: `${deps.config.publicBaseUrl}/actions/${token}`, expiresOn: londonDate(new Date(expires * 1000)) };
 }

@@ -11,7 +11,7 @@ import type { Task } from '../domain/tasks.ts';
 import type { Deps } from './deps.ts';
 import { accountView } from './links.ts';
 import { ConflictError } from './ports.ts';
-import { loadTaskContext, sendTaskOpened } from './task-emails.ts';
+import { groupsByLeaver, leaverKeys, loadTaskContext, openedEmailFor, recipientsOf, sendLeaverEmails, type GroupItem } from './task-emails.ts';
 
 
 /** Longer than a delivery takes, shorter than the gap to Lambda's second retry, so a retry can take over. */
@@ -40,41 +40,77 @@ export function needsDelivery(task: Task, now: Date): boolean {
   return d.state === 'sending' && !!d.claimedAt && now.getTime() - Date.parse(d.claimedAt) > CLAIM_LEASE_MS;
 }
 
-/** Sends whatever of these tasks' news is still pending. Returns how many were sent. */
+/**
+ * Sends whatever of these tasks' news is still pending. Returns how many tasks' news was sent. A leaver's new tasks
+ * go to each recipient as one email (task-emails.ts); each recipient's email is recorded on the tasks it covered
+ * only if a later one fails, so the retry sends the others theirs and never sends anyone the same task twice.
+ */
 export async function deliverPending(deps: Deps, tasks: Task[]): Promise<number> {
-  let sent = 0;
+  const claimed: Task[] = [];
   for (const task of tasks) {
     if (!needsDelivery(task, deps.clock())) continue;
     const nowIso = deps.clock().toISOString();
-    const claimed: Task = { ...task, delivery: { ...task.delivery, state: 'sending', claimedAt: nowIso }, version: task.version + 1, updatedAt: nowIso };
+    const claim: Task = { ...task, delivery: { ...task.delivery, state: 'sending', claimedAt: nowIso }, version: task.version + 1, updatedAt: nowIso };
     try {
-      await deps.store.commit([taskChange(task, claimed, 'task.delivery_claimed')], SYSTEM);
+      await deps.store.commit([taskChange(task, claim, 'task.delivery_claimed')], SYSTEM);
+      claimed.push(claim);
     } catch (err) {
       if (err instanceof ConflictError) continue; // someone else has it, or the task moved on
       throw err;
     }
-    try {
-      await send(deps, claimed);
-    } catch (err) {
-      const released: Task = { ...claimed, delivery: { ...claimed.delivery, state: 'pending', claimedAt: undefined }, version: claimed.version + 1, updatedAt: deps.clock().toISOString() };
-      await settle(() => deps.store.commit([taskChange(claimed, released, 'task.delivery_failed')], SYSTEM)).catch(() => undefined);
-      throw err;
-    }
-    const done: Task = { ...claimed, delivery: { ...claimed.delivery, state: 'sent', sentAt: deps.clock().toISOString(), claimedAt: undefined }, version: claimed.version + 1, updatedAt: deps.clock().toISOString() };
-    await settle(() => deps.store.commit([taskChange(claimed, done, claimed.delivery.kind === 'created' ? 'task.notified' : 'task.cancellation_notified')], SYSTEM));
-    sent++;
   }
+  const leaverOf = await leaverKeys(deps, claimed);
+  let sent = 0;
+  let failure: unknown;
+  for (const group of groupsByLeaver(claimed, leaverOf)) {
+    const sentTo = new Map(group.map((t) => [t.id, new Set(t.delivery.sentTo ?? [])]));
+    try {
+      await sendGroup(deps, group, sentTo);
+    } catch (err) {
+      failure ??= err;
+      for (const task of group) {
+        const delivery = { ...task.delivery, state: 'pending' as const, claimedAt: undefined, sentTo: [...sentTo.get(task.id)!] };
+        const released: Task = { ...task, delivery, version: task.version + 1, updatedAt: deps.clock().toISOString() };
+        await settle(() => deps.store.commit([taskChange(task, released, 'task.delivery_failed')], SYSTEM)).catch(() => undefined);
+      }
+      continue;
+    }
+    for (const task of group) {
+      const done: Task = { ...task, delivery: { kind: task.delivery.kind, state: 'sent', sentAt: deps.clock().toISOString() }, version: task.version + 1, updatedAt: deps.clock().toISOString() };
+      await settle(() => deps.store.commit([taskChange(task, done, task.delivery.kind === 'created' ? 'task.notified' : 'task.cancellation_notified')], SYSTEM));
+      sent++;
+    }
+  }
+  if (failure) throw failure;
   return sent;
 }
 
-async function send(deps: Deps, task: Task): Promise<void> {
-  const context = await loadTaskContext(deps, task);
-  if (task.delivery.kind === 'cancelled') {
+async function sendGroup(deps: Deps, group: Task[], sentTo: Map<string, Set<string>>): Promise<void> {
+  const items: GroupItem[] = [];
+  for (const task of group) items.push({ task, context: await loadTaskContext(deps, task) });
+  const cancelled = items.filter((i) => i.task.delivery.kind === 'cancelled');
+  for (const { task, context } of cancelled) {
     const ctx = { trustName: deps.config.trustName, trustItContact: deps.config.trustItContact };
     const reason = task.resolution?.action === 'cancelled' ? task.resolution.reason : 'it is no longer needed';
     const account = context.account ? accountView(context.account, context.school) : undefined;
-    await deps.mailer.send({ to: task.assignees, ...taskCancelledEmail(ctx, { task, account, reason }) });
-    return;
+    await deps.mailer.send({ to: task.delivery.only ?? task.assignees, ...taskCancelledEmail(ctx, { task, account, reason }) });
   }
-  await sendTaskOpened(deps, task, context, { flag: true });
+  const created = items.filter((i) => i.task.delivery.kind === 'created');
+  // Account Flagged first, for a trust's ticketing system: a retry repeats the event (consumers de-duplicate by
+  // taskId) rather than an email.
+  for (const { task } of created) {
+    if (task.type !== 'transfer_or_close' && task.type !== 'replace_admin' && task.type !== 'replace_supervisor') continue;
+    await deps.publisher.publish('Account Flagged', {
+      taskId: task.id, taskType: task.type, accountId: task.accountId, platform: task.platform, handle: task.handle, school: task.school,
+      subjectEmail: task.subjectEmail, dueDate: task.dueDate, assignees: task.assignees, reason: task.reason,
+    });
+  }
+  if (created.length === 0) return;
+  await sendLeaverEmails(deps, created, {
+    kind: 'created',
+    recipients: recipientsOf,
+    skip: (task, email) => sentTo.get(task.id)!.has(email),
+    sent: (email, tasks) => { for (const t of tasks) sentTo.get(t.id)!.add(email); },
+    single: (item, recipient, info) => openedEmailFor(deps, item, recipient, info),
+  });
 }

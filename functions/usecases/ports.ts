@@ -46,13 +46,16 @@ export interface Store {
   getAccount(id: string): Promise<Account | undefined>;
   getAccounts(ids: string[]): Promise<Account[]>;
   listAccounts(filter?: { school?: string; status?: AccountStatus }): Promise<Account[]>;
-  /** Every (account, role) any of these addresses is tied to, through an index (never a scan). */
+  /**
+   * Every (account, role) any of these addresses is tied to, through an index (never a scan). Matched by mailbox:
+   * `jo@school` also finds accounts tied to `jo+social@school` (mail to either reaches the same person).
+   */
   linksForEmails(emails: string[]): Promise<AccountLink[]>;
 
   getTask(id: string): Promise<Task | undefined>;
   getTasks(ids: string[]): Promise<Task[]>;
   listTasks(status?: Task['status']): Promise<Task[]>;
-  /** Every task about any of these addresses (a leaver's or joiner's tasks), through an index. */
+  /** Every task about any of these addresses (a leaver's or joiner's tasks), through an index; matched by mailbox too. */
   tasksForSubjects(emails: string[]): Promise<Task[]>;
 
   getPerson(key: string): Promise<Person | undefined>;

@@ -5,7 +5,7 @@
  */
 import { emailDomain, isEmail, mailboxOf, normaliseEmail, parseDate, type Account, type Actor, type Person } from '../domain/model.ts';
 import { policyReviewChange, PolicyError } from './policies.ts';
-import { actionsFor, type Resolution, type Task } from '../domain/tasks.ts';
+import { actionsFor, cancelledDelivery, generationOf, mayActOn, type Resolution, type Task } from '../domain/tasks.ts';
 import { londonDate, longDate } from '../domain/working-days.ts';
 import { logger } from '../adapters/logger.ts';
 import { personChange, taskChange, type Change } from '../domain/changes.ts';
@@ -26,7 +26,7 @@ export type Decision =
   | { action: 'reviewed'; nextReview?: string };
 
 export class ResolveError extends Error {
-  constructor(message: string, readonly code: 'not_found' | 'not_open' | 'invalid' | 'conflict') {
+  constructor(message: string, readonly code: 'not_found' | 'not_open' | 'invalid' | 'conflict' | 'refused') {
     super(message);
   }
 }
@@ -60,6 +60,11 @@ export interface ResolveInput {
   actor: Actor;
   /** An emailed link's nonce and expiry: recorded so the link works once. */
   linkNonce?: { nonce: string; expiresAt: number };
+  /**
+   * An emailed link's recipient and the task generation it was made for: checked against the task as it is when the
+   * decision is written, so a link whose person is no longer asked, or from before a reopen, changes nothing.
+   */
+  link?: { recipient: string; generation: number };
 }
 
 export async function resolveTask(deps: Deps, input: ResolveInput): Promise<Task> {
@@ -76,6 +81,10 @@ async function attemptResolve(deps: Deps, input: ResolveInput): Promise<Task> {
   const task = await store.getTask(input.taskId);
   if (!task) throw new ResolveError(`no task ${input.taskId}`, 'not_found');
   if (task.status !== 'open') throw new ResolveError(describeClosed(task), 'not_open');
+  if (input.link) {
+    const refusal = linkRefusal(task, input.link);
+    if (refusal) throw new ResolveError(refusal, 'refused');
+  }
   const { decision } = input;
   if (!(actionsFor(task.type) as string[]).includes(decision.action)) {
     throw new ResolveError(`a ${task.type} task cannot be resolved with "${decision.action}"`, 'invalid');
@@ -183,7 +192,7 @@ async function attemptResolve(deps: Deps, input: ResolveInput): Promise<Task> {
       ...t,
       status: 'cancelled',
       resolution: { action: 'cancelled', reason: 'the account was closed', by, at: nowIso },
-      delivery: t.delivery.state === 'sent' ? { kind: 'cancelled', state: 'pending' } : { ...t.delivery, kind: 'cancelled', state: 'skipped' },
+      delivery: cancelledDelivery(t),
       updatedAt: nowIso,
       version: t.version + 1,
     };
@@ -217,6 +226,13 @@ async function attemptResolve(deps: Deps, input: ResolveInput): Promise<Task> {
   }
   logger.info('task resolved', { taskId: done.id, taskType: done.type, action: decision.action });
   return done;
+}
+
+/** Why a link made for `recipient` at `generation` may no longer act on the task, or undefined when it may. */
+export function linkRefusal(task: Task, link: { recipient: string; generation: number }): string | undefined {
+  if (link.generation !== generationOf(task)) return 'this task has been reopened since this link was sent, so the link no longer works; use the newest email about it';
+  if (!mayActOn(task, link.recipient)) return `this link was sent to ${link.recipient}, who is no longer asked to do this task`;
+  return undefined;
 }
 
 export function describeClosed(task: Task): string {

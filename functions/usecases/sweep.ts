@@ -15,7 +15,10 @@ import { sweepAccount } from './sweep/accounts.ts';
 import { sendDigests } from './sweep/digest.ts';
 import { sweepPolicy } from './sweep/policies.ts';
 import { addOpenTask, type SweepOptions, type SweepResult, type SweepRun } from './sweep/run.ts';
-import { sweepTask } from './sweep/tasks.ts';
+import { sweepTasks } from './sweep/tasks.ts';
+import { leaverKeys } from './task-emails.ts';
+import { isLeaverTask } from '../domain/emails.ts';
+import type { DueItem } from '../domain/changes.ts';
 
 export type { SweepOptions, SweepResult } from './sweep/run.ts';
 
@@ -48,26 +51,52 @@ async function startRun(deps: Deps, options: SweepOptions, now: Date, result: Sw
   return run;
 }
 
-/** Every item due today or earlier, oldest first; one that fails stays due for the next run. */
+/**
+ * Every item due today or earlier, oldest first; one that fails stays due for the next run. A leaver's tasks are
+ * taken together (where the first of them falls), so each recipient gets one follow-up about that leaver.
+ */
 async function sweepDueItems(run: SweepRun): Promise<void> {
   const due = await run.deps.store.dueOnOrBefore(run.today);
   run.result.due = due.length;
-  for (const item of due) {
+  for (const batch of await batches(run, due)) {
     if (run.options.remainingMs && run.options.remainingMs() < STOP_WHEN_LESS_THAN_MS) {
       run.result.complete = false;
       return;
     }
+    const item = batch[0]!;
     try {
-      if (item.kind === 'task') await sweepTask(run, item.id);
+      if (item.kind === 'task') await sweepTasks(run, batch.map((i) => i.id));
       else if (item.kind === 'account') await sweepAccount(run, item.id);
       else await sweepPolicy(run, item.id);
-      run.result.processed++;
+      run.result.processed += batch.length;
     } catch (err) {
       if (err instanceof ConflictError) continue; // another sweep took it
       run.result.failures++;
       logger.error('sweep item failed; it stays due', { kind: item.kind, id: item.id, error: safeError(err) });
     }
   }
+}
+
+async function batches(run: SweepRun, due: DueItem[]): Promise<DueItem[][]> {
+  const open = new Map(run.openTasks.map((t) => [t.id, t]));
+  const leaverOf = await leaverKeys(run.deps, due.flatMap((i) => (i.kind === 'task' && open.has(i.id) ? [open.get(i.id)!] : [])));
+  const out: DueItem[][] = [];
+  const byLeaver = new Map<string, DueItem[]>();
+  for (const item of due) {
+    const task = item.kind === 'task' ? open.get(item.id) : undefined;
+    if (!task || !isLeaverTask(task)) {
+      out.push([item]);
+      continue;
+    }
+    const key = leaverOf(task);
+    const batch = byLeaver.get(key);
+    if (batch) batch.push(item);
+    else {
+      byLeaver.set(key, [item]);
+      out.push(byLeaver.get(key)!);
+    }
+  }
+  return out;
 }
 
 async function sweepDigest(run: SweepRun): Promise<void> {

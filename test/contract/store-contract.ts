@@ -407,6 +407,23 @@ export function describeStoreContract(name: string, make: (clock: () => Date) =>
         expect(sortedIds(await store.tasksForSubjects(['s1@oakfield.sch.uk']))).toEqual(['ta', 'tb', 'td']);
       });
 
+      it('linksForEmails and tasksForSubjects match by mailbox: a +tag address is found by the plain one, and the other way round', async () => {
+        await store.commit([
+          newAccount(account('x:tagged', { linkedEmail: 'jo+social@oakfield.sch.uk', admins: ['jo@oakfield.sch.uk', 'a.two@oakfield.sch.uk'], mainSupervisor: 'k.williams@oakfield.sch.uk' })),
+          newAccount(account('x:jon', { linkedEmail: 'jon@oakfield.sch.uk', admins: ['a.two@oakfield.sch.uk', 'a.one@oakfield.sch.uk'], mainSupervisor: 'k.williams@oakfield.sch.uk' })),
+          newTask(task('tt', { subjectEmail: 'jo+social@oakfield.sch.uk' })),
+        ], actor);
+        const expected = sortLinks([
+          { accountId: 'x:tagged', role: 'linked', email: 'jo+social@oakfield.sch.uk' },
+          { accountId: 'x:tagged', role: 'admin', email: 'jo@oakfield.sch.uk' },
+        ]);
+        expect(sortLinks(await store.linksForEmails(['jo@oakfield.sch.uk']))).toEqual(expected);
+        expect(sortLinks(await store.linksForEmails(['jo+other@oakfield.sch.uk']))).toEqual(expected);
+        expect(sortLinks(await store.linksForEmails(['jo@oakfield.sch.uk', 'jo+social@oakfield.sch.uk']))).toEqual(expected);
+        expect(sortedIds(await store.tasksForSubjects(['jo@oakfield.sch.uk']))).toEqual(['tt']);
+        expect(await store.tasksForSubjects(['jon@oakfield.sch.uk'])).toEqual([]);
+      });
+
       it('findPerson finds a person by any of their addresses, and the first address that finds one wins', async () => {
         const rachel = person('dir:rachel', { primaryEmail: 'r.hughes@oakfield.sch.uk', addresses: ['r.hughes@oakfield.sch.uk', 'rachel.hughes@oakfield.sch.uk', 'rh@oakfield.sch.uk'] });
         const sam = person('hr:sam', { primaryEmail: 'sam@oakfield.sch.uk', addresses: ['sam@oakfield.sch.uk'], displayName: 'Sam' });

@@ -14,6 +14,8 @@ import { PLATFORMS, accountId, parsePlatform } from '../../functions/domain/mode
 import { signBody, verifySignature } from '../../functions/domain/signature.ts';
 import { signToken, verifyToken } from '../../functions/domain/tokens.ts';
 import { putEvent, seedRegister, startTestStack, type TestStack } from '../support/stack.ts';
+const RECIPIENT = 'recipient@oakfield.sch.uk';
+const link = (taskId: string, recipient = RECIPIENT, generation = 1) => ({ taskId, recipient, generation });
 
 
 let stack: TestStack;
@@ -323,11 +325,11 @@ describe('GET and POST /actions/{random token}', () => {
       const now = Math.floor(Date.now() / 1000);
       let t: string;
       if (typeof spec === 'string') t = spec;
-      else if (spec.kind === 'genuine') t = signToken(secrets.link, spec.t, now + 86_400);
-      else if (spec.kind === 'expired') t = signToken(secrets.link, spec.t, now - 3_600);
-      else if (spec.kind === 'other-secret') t = signToken(`${secrets.link}x`, spec.t, now + 86_400);
+      else if (spec.kind === 'genuine') t = signToken(secrets.link, link(spec.t), now + 86_400);
+      else if (spec.kind === 'expired') t = signToken(secrets.link, link(spec.t), now - 3_600);
+      else if (spec.kind === 'other-secret') t = signToken(`${secrets.link}x`, link(spec.t), now + 86_400);
       else {
-        const g = signToken(secrets.link, spec.t, now + 86_400);
+        const g = signToken(secrets.link, link(spec.t), now + 86_400);
         const i = spec.at % g.length;
         t = g.slice(0, i) + spec.c + g.slice(i + 1);
       }

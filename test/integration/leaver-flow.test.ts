@@ -6,7 +6,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signBody } from '../../functions/domain/signature.ts';
 import { signToken } from '../../functions/domain/tokens.ts';
 import type { Task } from '../../functions/domain/tasks.ts';
-import { actionUrlIn, inbox, putEvent, seedRegister, startTestStack, type StoredEmail, type TestStack } from '../support/stack.ts';
+import { actionLinksIn, actionUrlIn, createAccount, inbox, putEvent, seedRegister, startTestStack, type StoredEmail, type TestStack } from '../support/stack.ts';
+const RECIPIENT = 'recipient@oakfield.sch.uk';
+const link = (taskId: string, recipient = RECIPIENT, generation = 1) => ({ taskId, recipient, generation });
 
 let stack: TestStack;
 const LEAVER = 'r.hughes@oakfield.sch.uk';
@@ -62,17 +64,22 @@ describe('a leaver reported on the bus', () => {
     }
     expect(byId.get('x:oakfieldsport')!.admins).toHaveLength(1);
 
-    // One email per task, to the right people, naming the account, the person and the date.
+    // One email per recipient, listing every account that needs them, each with a link made for that recipient.
     const emails = await inbox(stack);
-    expect(emails).toHaveLength(4);
+    expect(emails.map((e) => e.destination.to).sort()).toEqual([[MANAGER], ['it@oakfield.sch.uk']].sort());
     for (const e of emails) {
-      expect(e.destination.to.sort()).toEqual([MANAGER, 'it@oakfield.sch.uk'].sort());
       expect(e.body.text).toContain('Rachel Hughes');
       expect(e.body.html).toContain('Rachel Hughes');
       expect(e.body.text).toMatch(/29 January 2027/);
-      expect(e.body.text).toMatch(/\/actions\//);
+      const links = actionLinksIn(e);
+      expect(links.map((l) => l.taskId).sort()).toEqual(tasks.map((t) => t.id).sort());
+      for (const l of links) expect(l).toMatchObject({ recipient: e.destination.to[0], generation: 1 });
+      // For information: the two accounts where she was only removed as an administrator.
+      expect(e.body.text).toContain('For information');
     }
-    expect(emailsAbout(emails, 'oakfield_pe')).toHaveLength(1);
+    // No terminal commands for the line manager.
+    expect(emails.find((e) => e.destination.to[0] === MANAGER)!.body.text).not.toContain('custodian ');
+    expect(emailsAbout(emails, 'oakfield_pe')).toHaveLength(2);
     // Account Flagged events for a trust's ticketing system.
     const flagged = stack.aws.recentEvents.filter((e) => e['detail-type'] === 'Account Flagged');
     expect(flagged.map((e) => (e.detail as { taskId: string }).taskId).sort()).toEqual(tasks.map((t) => t.id).sort());
@@ -109,9 +116,9 @@ describe('acting from the email', () => {
 
   beforeAll(async () => {
     const emails = await inbox(stack);
-    email = emailsAbout(emails, 'oakfield_pe').find((e) => /transfer/i.test(e.body.text ?? ''))!;
-    url = actionUrlIn(email);
+    email = emails.find((e) => e.destination.to[0] === MANAGER)!;
     task = (await tasksFor(LEAVER)).find((t) => t.accountId === 'instagram:oakfield_pe')!;
+    url = actionUrlIn(email, task.id);
   });
 
   it('opening the link (as a mail scanner would) shows the choices and changes nothing', async () => {
@@ -138,7 +145,7 @@ describe('acting from the email', () => {
       [LEAVER, 'belongs to the person who is leaving'],
       ['m.evans@oakfield.sch.uk', 'not an active member of staff'],
     ] as const) {
-      const res = await form(url, { action: 'transfer', newOwner: to, actor: MANAGER });
+      const res = await form(url, { action: 'transfer', newOwner: to });
       expect(res.status).toBe(400);
       expect(res.body).toContain(why);
     }
@@ -148,7 +155,7 @@ describe('acting from the email', () => {
   });
 
   it('a transfer to a continuing member of staff updates the register and the audit; the link then refuses reuse', async () => {
-    const res = await form(url, { action: 'transfer', newOwner: 'S.Ahmed@oakfield.sch.uk', actor: MANAGER });
+    const res = await form(url, { action: 'transfer', newOwner: 'S.Ahmed@oakfield.sch.uk' });
     expect(res.status).toBe(200);
     expect(res.body).toContain('s.ahmed@oakfield.sch.uk');
     const account = (await stack.store.getAccount('instagram:oakfield_pe'))!;
@@ -161,7 +168,7 @@ describe('acting from the email', () => {
     const resolved = stack.aws.recentEvents.filter((e) => e['detail-type'] === 'Task Resolved');
     expect(resolved.map((e) => (e.detail as { taskId: string }).taskId)).toContain(task.id);
 
-    const again = await form(url, { action: 'close', actor: MANAGER });
+    const again = await form(url, { action: 'close' });
     expect(again.status).toBe(409);
     expect((await fetch(url)).status).toBe(409);
     expect((await stack.store.getAccount('instagram:oakfield_pe'))!.status).toBe('active');
@@ -169,28 +176,104 @@ describe('acting from the email', () => {
 
   it('a forged or expired link shows a clear page and changes nothing', async () => {
     const other = (await tasksFor(LEAVER)).find((t) => t.accountId === 'youtube:oakfieldmusic')!;
-    const otherUrl = actionUrlIn(emailsAbout(await inbox(stack), 'oakfieldmusic')[0]!);
+    const otherUrl = actionUrlIn(emailsAbout(await inbox(stack), 'oakfieldmusic')[0]!, other.id);
     const token = otherUrl.split('/actions/')[1]!;
     const forged = `${otherUrl.split('/actions/')[0]}/actions/${token.slice(0, -3)}${token.endsWith('AAA') ? 'BBB' : 'AAA'}`;
-    const res = await form(forged, { action: 'close', actor: MANAGER });
+    const res = await form(forged, { action: 'close' });
     expect(res.status).toBe(403);
     expect(res.body).toContain('not valid');
-    const expired = signToken(stack.secretValue('LinkSigningSecret'), other.id, Math.floor(Date.now() / 1000) - 60);
-    const res2 = await form(`${stack.outputs.endpoints.http}/actions/${expired}`, { action: 'close', actor: MANAGER });
+    const expired = signToken(stack.secretValue('LinkSigningSecret'), link(other.id), Math.floor(Date.now() / 1000) - 60);
+    const res2 = await form(`${stack.outputs.endpoints.http}/actions/${expired}`, { action: 'close' });
     expect(res2.status).toBe(410);
     // A link for one task cannot act on another: the signature covers the task id.
-    const swapped = signToken('not-the-secret', other.id, Math.floor(Date.now() / 1000) + 3600);
-    expect((await form(`${stack.outputs.endpoints.http}/actions/${swapped}`, { action: 'close', actor: MANAGER })).status).toBe(403);
+    const swapped = signToken('not-the-secret', link(other.id), Math.floor(Date.now() / 1000) + 3600);
+    expect((await form(`${stack.outputs.endpoints.http}/actions/${swapped}`, { action: 'close' })).status).toBe(403);
     expect((await stack.store.getTask(other.id))!.status).toBe('open');
     expect((await stack.store.getAccount('youtube:oakfieldmusic'))!.status).toBe('transfer_pending');
   });
 
-  it('keep needs a written reason; an actor who is not an assignee is refused', async () => {
+  it('keep needs a written reason; the page asks nobody who they are', async () => {
     const other = (await tasksFor(LEAVER)).find((t) => t.accountId === 'youtube:oakfieldmusic')!;
-    const otherUrl = actionUrlIn(emailsAbout(await inbox(stack), 'oakfieldmusic')[0]!);
-    expect((await form(otherUrl, { action: 'keep', reason: '', actor: MANAGER })).status).toBe(400);
-    expect((await form(otherUrl, { action: 'close', actor: 'someone@oakfield.sch.uk' })).status).toBe(400);
+    const otherUrl = actionUrlIn(emailsAbout(await inbox(stack), 'oakfieldmusic')[0]!, other.id);
+    const page = await (await fetch(otherUrl)).text();
+    expect(page).not.toContain('Who is making this decision');
+    expect(page).not.toMatch(/name="actor"/);
+    expect((await form(otherUrl, { action: 'keep', reason: '' })).status).toBe(400);
     expect((await stack.store.getTask(other.id))!.status).toBe('open');
+  });
+});
+
+describe('each link acts as the person it was sent to', () => {
+  const LEAVING = 'j.patel@oakfield.sch.uk';
+  const IT = 'it@oakfield.sch.uk';
+  const ids = ['facebook:oakfield-choir', 'facebook:oakfield-band', 'facebook:oakfield-drama'];
+  const taskOf = async (accountId: string) => (await tasksFor(LEAVING)).find((t) => t.accountId === accountId)!;
+  const linkFor = async (recipient: string, accountId: string) => {
+    const task = await taskOf(accountId);
+    const mail = (await inbox(stack)).filter((e) => e.destination.to[0] === recipient && actionLinksIn(e).some((l) => l.taskId === task.id)).at(-1)!;
+    return actionUrlIn(mail, task.id);
+  };
+
+  beforeAll(async () => {
+    const now = new Date().toISOString();
+    for (const id of ids) {
+      const handle = id.split(':')[1]!;
+      await createAccount(stack.store, {
+        id, platform: 'facebook', handle, school: 'oakfield', linkedEmail: LEAVING, admins: ['s.ahmed@oakfield.sch.uk', 'k.williams@oakfield.sch.uk'],
+        mainSupervisor: 'k.williams@oakfield.sch.uk', monitoringFrequency: 'monthly', status: 'active', createdAt: now, updatedAt: now, version: 1,
+      }, { by: IT, source: 'test' });
+    }
+    await putEvent(stack, 'Staff Leaver', { email: LEAVING, leaveDate: '2027-02-26', displayName: 'Jay Patel', lineManagerEmail: MANAGER });
+    await stack.idle();
+  });
+
+  it('a forwarded link acts as its original recipient: the audit names them, whoever pressed the button', async () => {
+    const url = await linkFor(IT, 'facebook:oakfield-choir');
+    // The IT manager forwards their email to the line manager, who decides from it.
+    const res = await form(url, { action: 'keep', reason: 'Choir page stays; login being moved by IT' });
+    expect(res.status).toBe(200);
+    const done = await taskOf('facebook:oakfield-choir');
+    expect(done).toMatchObject({ status: 'done', resolution: { action: 'keep', by: IT } });
+    const audit = await stack.store.auditFor('task', done.id);
+    expect(audit.at(-1)).toMatchObject({ action: 'task.resolved', by: IT });
+  });
+
+  it('the link of someone no longer asked is refused with a clear page, and changes nothing', async () => {
+    const task = await taskOf('facebook:oakfield-band');
+    const url = await linkFor(MANAGER, 'facebook:oakfield-band');
+    // The task is handed to the IT manager alone.
+    await stack.store.commit([{ kind: 'task', action: 'task.reassigned', before: task, after: { ...task, assignees: [IT], version: task.version + 1 } }], { by: IT, source: 'test' });
+    const audit = await auditSize();
+    const page = await fetch(url);
+    expect(page.status).toBe(403);
+    expect(await page.text()).toContain('no longer asked');
+    const res = await form(url, { action: 'close' });
+    expect(res.status).toBe(403);
+    expect((await taskOf('facebook:oakfield-band')).status).toBe('open');
+    expect((await stack.store.getAccount('facebook:oakfield-band'))!.status).toBe('transfer_pending');
+    expect(await auditSize()).toBe(audit);
+  });
+
+  it('a link from before the task was reopened is refused; the new email\'s link works', async () => {
+    const before = await linkFor(IT, 'facebook:oakfield-drama');
+    await putEvent(stack, 'Staff Leaver Cancelled', { email: LEAVING });
+    await stack.idle();
+    await putEvent(stack, 'Staff Leaver', { email: LEAVING, leaveDate: '2027-03-31', displayName: 'Jay Patel', lineManagerEmail: MANAGER });
+    await stack.idle();
+    const reopened = await taskOf('facebook:oakfield-drama');
+    expect(reopened).toMatchObject({ status: 'open', generation: 2 });
+    const audit = await auditSize();
+    const stale = await form(before, { action: 'close' });
+    expect(stale.status).toBe(403);
+    expect(stale.body).toContain('reopened');
+    expect((await taskOf('facebook:oakfield-drama')).status).toBe('open');
+    expect(await auditSize()).toBe(audit);
+
+    const fresh = await linkFor(IT, 'facebook:oakfield-drama');
+    expect(fresh).not.toBe(before);
+    const res = await form(fresh, { action: 'close' });
+    expect(res.status).toBe(200);
+    expect(await taskOf('facebook:oakfield-drama')).toMatchObject({ status: 'done', resolution: { action: 'close', by: IT } });
   });
 });
 

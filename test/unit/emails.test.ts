@@ -490,7 +490,7 @@ describe('taskEscalationEmail', () => {
 
   it("for a policy acknowledgement: to the joiner's line manager, who must not accept on their behalf", () => {
     const mail = taskEscalationEmail(ctx, {
-      task: joinerTask, actionUrl, linkExpiresOn: '2027-01-15', remindersSent: 0, workingDaysOverdue: 1, escalatedTo: 'line_manager', today: '2026-12-21',
+      task: joinerTask, remindersSent: 0, workingDaysOverdue: 1, escalatedTo: 'line_manager', today: '2026-12-21',
     });
     wellFormed(mail);
     expect(mail.subject).toBe('Escalated: Sam Lee has not accepted the social media policy, 1 working day overdue');
@@ -499,8 +499,10 @@ describe('taskEscalationEmail', () => {
       expect(part).toContain('You are receiving this as their line manager; they are copied.');
       expect(part).toContain('1 working day now');
       expect(part).toContain('It was sent to sam.lee@oakfield.sch.uk, and no reminders were sent since.');
-      expect(part).toContain('only they should press the button');
-      expect(part).toContain(actionUrl);
+      expect(part).toContain('only they can give it');
+      // The manager's copy has no link: a link acts as its recipient, and only the joiner may accept.
+      expect(part).not.toContain(actionUrl);
+      expect(part).not.toContain('Accept the policy');
       expect(part).not.toContain('custodian tasks resolve');
     }
   });

@@ -79,12 +79,9 @@ describe('taskPage for leaver tasks', () => {
       expect(keep).toContain('<label for="reason">Why it should stay as it is</label>');
       expect(keep).toContain('id="submit-keep"');
 
-      for (const f of [transfer, close, keep]) {
-        expect(f).toContain('Who is making this decision?');
-        expect(f).toMatch(/<select id="actor-\w+" name="actor" required>/);
-        expect(f).toContain(`<option value="${manager}">${manager}</option>`);
-        expect(f).toContain(`<option value="${itManager}">${itManager}</option>`);
-      }
+      // Nobody chooses who is deciding: the link's recipient is the actor (contracts section 6).
+      for (const f of [transfer, close, keep]) expect(f).not.toMatch(/name="actor"|<select/);
+      expect(html).not.toContain('Who is making this decision?');
       expect(html).not.toContain('id="form-acknowledge"');
       expect(html).not.toContain('id="error"');
     });
@@ -98,23 +95,25 @@ describe('taskPage for leaver tasks', () => {
   it('shows an error box and refills the forms', () => {
     const html = page({
       error: 'x@gmail.com is not an active member of staff on a trust domain',
-      values: { newOwner: 'x@gmail.com', reason: 'Still used for sports day', actor: itManager },
+      values: { newOwner: 'x@gmail.com', reason: 'Still used for sports day' },
     });
     const box = /<div class="box error" id="error" role="alert">[\s\S]*?<\/div>/.exec(html)?.[0] ?? '';
     expect(box).toContain('x@gmail.com is not an active member of staff on a trust domain');
     expect(html.indexOf('id="error"')).toBeLessThan(html.indexOf('id="form-transfer"'));
     expect(formHtml(html, 'form-transfer')).toContain('value="x@gmail.com"');
     expect(formHtml(html, 'form-keep')).toContain('>Still used for sports day</textarea>');
-    for (const id of ['form-transfer', 'form-close', 'form-keep']) {
-      const f = formHtml(html, id);
-      expect(f).toContain(`<option value="${itManager}" selected>`);
-      expect(f).not.toContain(`<option value="${manager}" selected>`);
-    }
   });
 
-  it('pre-selects the only assignee', () => {
-    const html = page({ task: task({ assignees: [manager] }) });
-    expect(formHtml(html, 'form-close')).toContain(`<option value="${manager}" selected>`);
+  it('says who the decision is recorded as: the person the link was sent to', () => {
+    const html = page({ actingAs: itManager });
+    expect(/<p class="box info" id="acting-as">[\s\S]*?<\/p>/.exec(html)?.[0]).toContain(`You are deciding as <strong>${itManager}</strong>`);
+    expect(html.indexOf('id="acting-as"')).toBeLessThan(html.indexOf('id="form-transfer"'));
+    expect(page()).not.toContain('id="acting-as"');
+  });
+
+  it('adds the hidden fields it is given to every form (the console CSRF token)', () => {
+    const html = page({ hiddenFields: { _csrf: 'tok"en' } });
+    for (const id of ['form-transfer', 'form-close', 'form-keep']) expect(formHtml(html, id)).toContain('<input type="hidden" name="_csrf" value="tok&quot;en">');
   });
 
   it('escapes every field', () => {
@@ -125,7 +124,8 @@ describe('taskPage for leaver tasks', () => {
       account: { ...account, handle: x, schoolName: x, linkedEmail: x, admins: [x], url: 'javascript:alert(1)' },
       formAction: `https://a.example/"><script>alert(1)</script>`,
       error: x,
-      values: { newOwner: `"><img src=x>`, reason: '</textarea><script>alert(1)</script>', actor: x },
+      values: { newOwner: `"><img src=x>`, reason: '</textarea><script>alert(1)</script>' },
+      actingAs: x,
     });
     expect(html).not.toMatch(/<script/i);
     expect(html).not.toContain('<img');
@@ -200,14 +200,13 @@ const reviewTask = task({
 });
 const policy = { title: 'Social Media Policy', nextReviewDate: '2027-03-01' };
 
-/** The hidden action, the submit button and the actor select every decision form has. */
-function expectDecisionForm(html: string, action: string, assignees: string[]): string {
+/** The hidden action and the submit button every decision form has, and no choice of who is deciding. */
+function expectDecisionForm(html: string, action: string, _assignees: string[]): string {
   const f = formHtml(html, `form-${action}`);
   expect(f).toContain(`method="post" action="${formAction}"`);
   expect(f).toContain(`<input type="hidden" name="action" value="${action}">`);
   expect(f).toMatch(new RegExp(`<button type="submit" id="submit-${action}"`));
-  expect(f).toMatch(new RegExp(`<select id="actor-${action}" name="actor" required>`));
-  for (const a of assignees) expect(f).toContain(`<option value="${a}"`);
+  expect(f).not.toMatch(/name="actor"|<select/);
   return f;
 }
 
@@ -233,13 +232,11 @@ describe('taskPage for attest_account', () => {
     expect(html).not.toMatch(/id="form-(transfer|keep|close|extend|reviewed|acknowledge)"/);
   });
 
-  it('refills the reason and the actor after an error', () => {
-    const html = page({ task: accountTask('attest_account'), error: 'Choose who is making this decision.', values: { reason: 'Merged into @oakfield', actor: reserve } });
+  it('refills the reason after an error', () => {
+    const html = page({ task: accountTask('attest_account'), error: 'The reason is too long.', values: { reason: 'Merged into @oakfield' } });
     expect(html).toContain('id="error"');
     const closure = formHtml(html, 'form-request_closure');
     expect(closure).toContain('>Merged into @oakfield</textarea>');
-    expect(closure).toContain(`<option value="${reserve}" selected>`);
-    expect(formHtml(html, 'form-confirm')).toContain(`<option value="${reserve}" selected>`);
   });
 });
 
@@ -281,7 +278,6 @@ describe('taskPage for policy_review', () => {
     expect(f).not.toMatch(/name="nextReview"[^>]*required/);
     expect(f).toContain('leave empty for 12 months on');
     expect(f).toMatch(/<button type="submit" id="submit-reviewed">Mark as reviewed<\/button>/);
-    expect(f).toContain(`<option value="${owner}" selected>`);
     expect(html).not.toMatch(/id="form-(transfer|keep|close|extend|confirm|request_closure)"/);
     expect(html).not.toContain('Account');
   });
@@ -317,8 +313,8 @@ describe('taskPage escapes the new fields', () => {
     const x = '<img src=x onerror=alert(1)>';
     const attack = '"><script>alert(1)</script>';
     const pages = [
-      taskPage({ trustName: 'T', task: { ...reviewTask, assignees: [attack] }, policy: { title: `Policy "A" & 'B' ${x}`, nextReviewDate: '2027-03-01' }, formAction, values: { nextReview: attack, actor: attack } }),
-      page({ task: accountTask('planned_end', { handle: x, assignees: [attack] }), account: { ...account, handle: x }, values: { newDate: attack, actor: attack } }),
+      taskPage({ trustName: 'T', task: { ...reviewTask, assignees: [attack] }, policy: { title: `Policy "A" & 'B' ${x}`, nextReviewDate: '2027-03-01' }, formAction, values: { nextReview: attack }, actingAs: attack }),
+      page({ task: accountTask('planned_end', { handle: x, assignees: [attack] }), account: { ...account, handle: x }, values: { newDate: attack }, actingAs: attack }),
       page({ task: accountTask('attest_account', { handle: x }), account: { ...account, handle: x, schoolName: x }, values: { reason: '</textarea><script>alert(1)</script>' } }),
     ];
     for (const html of pages) {

@@ -21,6 +21,8 @@ import { PLATFORMS, MONITORING_FREQUENCIES, accountId, cleanHandle, isEmail, typ
 import { parseRegisterCsv, REGISTER_COLUMNS, registerToCsv, type ParseResult } from '../../functions/domain/register-csv.ts';
 import { SIGNATURE_TOLERANCE_SECONDS, signBody, verifySignature } from '../../functions/domain/signature.ts';
 import { signToken, verifyToken } from '../../functions/domain/tokens.ts';
+const RECIPIENT = 'recipient@oakfield.sch.uk';
+const link = (taskId: string, recipient = RECIPIENT, generation = 1) => ({ taskId, recipient, generation });
 
 const RUNS = { numRuns: 300 };
 
@@ -523,7 +525,7 @@ const genuineToken = fc.record({
   taskId: fc.oneof(fc.stringMatching(/^[A-Za-z0-9]{16,26}$/), fc.string({ unit: 'grapheme', minLength: 1, maxLength: 30 })),
   ttl: fc.integer({ min: 1, max: 60 * 86_400 }),
   nonce: fc.stringMatching(/^[A-Za-z0-9_-]{16}$/),
-}).map(({ taskId, ttl, nonce }) => ({ taskId, exp: NOW + ttl, nonce, token: signToken(SECRET, taskId, NOW + ttl, nonce) }));
+}).map(({ taskId, ttl, nonce }) => ({ taskId, exp: NOW + ttl, nonce, token: signToken(SECRET, link(taskId), NOW + ttl, nonce) }));
 
 /** A one-character edit of a string: replace, insert or delete, with characters from the alphabet and outside it. */
 const edit = fc.record({
@@ -555,7 +557,7 @@ describe('verifyToken over random and tampered tokens', () => {
 
   it('a genuine token verifies; one edited anywhere verifies only if its payload is unchanged and its MAC decodes to the same bytes', () => {
     fc.assert(fc.property(genuineToken, edit, (g, e) => {
-      expect(verifyToken(SECRET, g.token, NOW)).toEqual({ ok: true, payload: { t: g.taskId, e: g.exp, n: g.nonce } });
+      expect(verifyToken(SECRET, g.token, NOW)).toEqual({ ok: true, payload: { t: g.taskId, r: RECIPIENT, g: 1, e: g.exp, n: g.nonce } });
       const mutated = applyEdit(g.token, e);
       const r = noThrow(() => verifyToken(SECRET, mutated, NOW), mutated);
       const [payload, mac] = g.token.split('.') as [string, string];
@@ -566,7 +568,7 @@ describe('verifyToken over random and tampered tokens', () => {
         && Buffer.from(mMac ?? '', 'base64url').equals(Buffer.from(mac, 'base64url'));
       expect(r.ok, `edited token ${mutated} (from ${g.token})`).toBe(sameBytes);
       if (r.ok) {
-        expect(r.payload).toEqual({ t: g.taskId, e: g.exp, n: g.nonce });
+        expect(r.payload).toEqual({ t: g.taskId, r: RECIPIENT, g: 1, e: g.exp, n: g.nonce });
         if (mutated !== g.token) expect(mutated.slice(0, -1)).toBe(g.token.slice(0, -1)); // only the last character
       }
     }), { numRuns: 500 });
@@ -580,15 +582,15 @@ describe('verifyToken over random and tampered tokens', () => {
     }), RUNS);
   });
 
-  it('a correctly sealed token with any payload text: never throws; verifies only a {t: string, e: number, n: string} payload', () => {
+  it('a correctly sealed token with any payload text: never throws; verifies only a {t: string, r: string, g: number, e: number, n: string} payload', () => {
     const seal = (payloadText: string) => {
       const p = Buffer.from(payloadText).toString('base64url');
-      return `${p}.${createHmac('sha256', SECRET).update(`custodian-action-v1.${p}`).digest('base64url')}`;
+      return `${p}.${createHmac('sha256', SECRET).update(`custodian-action-v2.${p}`).digest('base64url')}`;
     };
     const payloadText = fc.oneof(
       fc.json(),
       fc.string({ unit: 'binary', maxLength: 60 }),
-      fc.record({ t: fc.jsonValue({ maxDepth: 1 }), e: fc.oneof(fc.jsonValue({ maxDepth: 0 }), fc.integer({ min: NOW - 1000, max: NOW + 1000 })), n: fc.jsonValue({ maxDepth: 1 }) }, { requiredKeys: [] }).map((o) => JSON.stringify(o)),
+      fc.record({ t: fc.jsonValue({ maxDepth: 1 }), r: fc.oneof(fc.jsonValue({ maxDepth: 0 }), fc.emailAddress()), g: fc.oneof(fc.jsonValue({ maxDepth: 0 }), fc.integer({ min: 1, max: 5 })), e: fc.oneof(fc.jsonValue({ maxDepth: 0 }), fc.integer({ min: NOW - 1000, max: NOW + 1000 })), n: fc.jsonValue({ maxDepth: 1 }) }, { requiredKeys: [] }).map((o) => JSON.stringify(o)),
     );
     fc.assert(fc.property(payloadText, (text) => {
       fc.pre(text.length > 0);
@@ -601,8 +603,10 @@ describe('verifyToken over random and tampered tokens', () => {
       const p = JSON.parse(text) as Record<string, unknown>;
       expect(typeof p.t).toBe('string');
       expect(typeof p.n).toBe('string');
+      expect(typeof p.r).toBe('string');
+      expect(typeof p.g).toBe('number');
       expect(typeof p.e === 'number' && p.e >= NOW).toBe(true);
-      expect(r.payload).toEqual({ t: p.t, e: p.e, n: p.n });
+      expect(r.payload).toEqual({ t: p.t, r: p.r, g: p.g, e: p.e, n: p.n });
     }), { numRuns: 400 });
   });
 });

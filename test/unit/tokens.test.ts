@@ -1,6 +1,8 @@
 import { createHmac } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { signToken, verifyToken, type TokenCheck } from '../../functions/domain/tokens.ts';
+const RECIPIENT = 'recipient@oakfield.sch.uk';
+const link = (taskId: string, recipient = RECIPIENT, generation = 1) => ({ taskId, recipient, generation });
 
 const secret = 'link-secret-for-tests';
 const now = 1_800_000_000;
@@ -9,7 +11,7 @@ const inAWeek = now + 7 * 86_400;
 /** The token format (payload, dot, HMAC-SHA256 over a domain-separated payload), rebuilt to craft odd payloads. */
 function sealed(payloadText: string, key = secret): string {
   const payload = Buffer.from(payloadText).toString('base64url');
-  const mac = createHmac('sha256', key).update(`custodian-action-v1.${payload}`).digest('base64url');
+  const mac = createHmac('sha256', key).update(`custodian-action-v2.${payload}`).digest('base64url');
   return `${payload}.${mac}`;
 }
 
@@ -29,21 +31,21 @@ function check(token: string | undefined, key = secret, at = now): TokenCheck | 
 
 describe('signToken / verifyToken', () => {
   it('round-trips the task id, expiry and nonce', () => {
-    const token = signToken(secret, 'abcDEF123xyz0000', inAWeek, 'nonce-1');
-    expect(verifyToken(secret, token, now)).toEqual({ ok: true, payload: { t: 'abcDEF123xyz0000', e: inAWeek, n: 'nonce-1' } });
+    const token = signToken(secret, link('abcDEF123xyz0000'), inAWeek, 'nonce-1');
+    expect(verifyToken(secret, token, now)).toEqual({ ok: true, payload: { t: 'abcDEF123xyz0000', r: RECIPIENT, g: 1, e: inAWeek, n: 'nonce-1' } });
   });
 
   it('is URL-safe: two base64url parts joined by one dot, a 32-byte MAC', () => {
-    const token = signToken(secret, 'task-1', inAWeek, 'n');
+    const token = signToken(secret, link('task-1'), inAWeek, 'n');
     expect(token).toMatch(/^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/);
     expect(Buffer.from(parts(token)[1], 'base64url')).toHaveLength(32);
     expect(encodeURIComponent(token)).toBe(token);
   });
 
   it('is deterministic for a given nonce, and draws a fresh random nonce by default', () => {
-    expect(signToken(secret, 't', inAWeek, 'n')).toBe(signToken(secret, 't', inAWeek, 'n'));
-    const a = signToken(secret, 't', inAWeek);
-    const b = signToken(secret, 't', inAWeek);
+    expect(signToken(secret, link('t'), inAWeek, 'n')).toBe(signToken(secret, link('t'), inAWeek, 'n'));
+    const a = signToken(secret, link('t'), inAWeek);
+    const b = signToken(secret, link('t'), inAWeek);
     expect(a).not.toBe(b);
     const ra = verifyToken(secret, a, now);
     const rb = verifyToken(secret, b, now);
@@ -56,32 +58,32 @@ describe('signToken / verifyToken', () => {
 
   it('carries task ids with any characters', () => {
     const id = 'ünïcødé / "quoted" . dotted';
-    const r = verifyToken(secret, signToken(secret, id, inAWeek, 'n'), now);
-    expect(r).toEqual({ ok: true, payload: { t: id, e: inAWeek, n: 'n' } });
+    const r = verifyToken(secret, signToken(secret, link(id), inAWeek, 'n'), now);
+    expect(r).toEqual({ ok: true, payload: { t: id, r: RECIPIENT, g: 1, e: inAWeek, n: 'n' } });
   });
 });
 
 describe('expiry', () => {
   it('accepts a token up to and including its expiry second', () => {
-    const token = signToken(secret, 't', now, 'n');
+    const token = signToken(secret, link('t'), now, 'n');
     expect(verifyToken(secret, token, now - 1).ok).toBe(true);
     expect(verifyToken(secret, token, now).ok).toBe(true);
   });
 
   it('rejects a token after its expiry as expired', () => {
-    const token = signToken(secret, 't', now, 'n');
+    const token = signToken(secret, link('t'), now, 'n');
     expect(verifyToken(secret, token, now + 1)).toEqual({ ok: false, reason: 'expired' });
-    expect(verifyToken(secret, signToken(secret, 't', 0, 'n'), now)).toEqual({ ok: false, reason: 'expired' });
+    expect(verifyToken(secret, signToken(secret, link('t'), 0, 'n'), now)).toEqual({ ok: false, reason: 'expired' });
   });
 
   it('reports a forged expired token as forged, not expired (the MAC is checked first)', () => {
-    const expired = signToken('someone-else', 't', now - 10, 'n');
+    const expired = signToken('someone-else', link('t'), now - 10, 'n');
     expect(verifyToken(secret, expired, now)).toEqual({ ok: false, reason: 'forged' });
   });
 });
 
 describe('forgery', () => {
-  const token = signToken(secret, 'task-aaaaaaaaaaa', inAWeek, 'nonce');
+  const token = signToken(secret, link('task-aaaaaaaaaaa'), inAWeek, 'nonce');
   const [payload, mac] = parts(token);
 
   it('rejects a changed MAC', () => {
@@ -106,8 +108,17 @@ describe('forgery', () => {
     expect(verifyToken(secret, `${tampered}.${mac}`, now)).toEqual({ ok: false, reason: 'forged' });
   });
 
+  it('rejects a link whose recipient or generation was changed while keeping the old MAC (a forwarded link cannot act as someone else)', () => {
+    const [payload, mac] = parts(token);
+    const decoded = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8'));
+    for (const change of [{ r: 'someone.else@oakfield.sch.uk' }, { g: 2 }]) {
+      const edited = Buffer.from(JSON.stringify({ ...decoded, ...change })).toString('base64url');
+      expect(verifyToken(secret, `${edited}.${mac}`, now)).toEqual({ ok: false, reason: 'forged' });
+    }
+  });
+
   it('rejects a payload whose expiry was extended while keeping the old MAC', () => {
-    const old = signToken(secret, 't', now - 60, 'n');
+    const old = signToken(secret, link('t'), now - 60, 'n');
     const [p, m] = parts(old);
     const decoded = JSON.parse(Buffer.from(p, 'base64url').toString('utf8')) as { t: string; e: number; n: string };
     const extended = Buffer.from(JSON.stringify({ ...decoded, e: inAWeek })).toString('base64url');
@@ -115,24 +126,24 @@ describe('forgery', () => {
   });
 
   it('rejects a MAC swapped in from another valid token', () => {
-    const other = signToken(secret, 'task-bbbbbbbbbbb', inAWeek, 'nonce');
+    const other = signToken(secret, link('task-bbbbbbbbbbb'), inAWeek, 'nonce');
     expect(verifyToken(secret, `${payload}.${parts(other)[1]}`, now)).toEqual({ ok: false, reason: 'forged' });
   });
 
   it('rejects a token signed with a different secret, and accepts nothing with an empty secret', () => {
     expect(verifyToken('another-secret', token, now)).toEqual({ ok: false, reason: 'forged' });
-    expect(verifyToken(secret, signToken('another-secret', 'task-aaaaaaaaaaa', inAWeek, 'nonce'), now)).toEqual({ ok: false, reason: 'forged' });
+    expect(verifyToken(secret, signToken('another-secret', link('task-aaaaaaaaaaa'), inAWeek, 'nonce'), now)).toEqual({ ok: false, reason: 'forged' });
     expect(verifyToken('', token, now)).toEqual({ ok: false, reason: 'forged' });
   });
 
-  it('binds the MAC to the custodian-action-v1 context (a bare HMAC of the payload does not verify)', () => {
+  it('binds the MAC to the custodian-action-v2 context (a bare HMAC of the payload does not verify)', () => {
     const bare = createHmac('sha256', secret).update(payload).digest('base64url');
     expect(verifyToken(secret, `${payload}.${bare}`, now)).toEqual({ ok: false, reason: 'forged' });
   });
 });
 
 describe('malformed tokens', () => {
-  const good = signToken(secret, 't', inAWeek, 'n');
+  const good = signToken(secret, link('t'), inAWeek, 'n');
 
   it('rejects missing and empty tokens', () => {
     expect(check(undefined)).toEqual({ ok: false, reason: 'malformed' });
@@ -158,13 +169,13 @@ describe('malformed tokens', () => {
     expect(check('a'.repeat(10_000_000))).toEqual({ ok: false, reason: 'malformed' });
   });
 
-  it('accepts a genuine token of exactly 512 characters and rejects one just over', () => {
+  it('accepts a genuine token of exactly 1024 characters and rejects one just over', () => {
     let at512: string | undefined;
     let over: string | undefined;
-    for (let len = 1; len < 500 && !(at512 && over); len++) {
-      const t = signToken(secret, 'x'.repeat(len), inAWeek, 'n');
-      if (t.length === 512) at512 = t;
-      if (t.length > 512 && !over) over = t;
+    for (let len = 1; len < 1000 && !(at512 && over); len++) {
+      const t = signToken(secret, link('x'.repeat(len)), inAWeek, 'n');
+      if (t.length === 1024) at512 = t;
+      if (t.length > 1024 && !over) over = t;
     }
     expect(at512).toBeDefined();
     expect(check(at512!)).toMatchObject({ ok: true, payload: { e: inAWeek, n: 'n' } });
@@ -179,7 +190,7 @@ describe('malformed tokens', () => {
 
   it('rejects a correctly signed payload that is not valid UTF-8 JSON bytes', () => {
     const payload = Buffer.from([0xff, 0xfe, 0xfd]).toString('base64url');
-    const mac = createHmac('sha256', secret).update(`custodian-action-v1.${payload}`).digest('base64url');
+    const mac = createHmac('sha256', secret).update(`custodian-action-v2.${payload}`).digest('base64url');
     expect(check(`${payload}.${mac}`)).toEqual({ ok: false, reason: 'malformed' });
   });
 
@@ -194,6 +205,10 @@ describe('malformed tokens', () => {
       { t: 'x', e: inAWeek, n: 5 },
       { t: null, e: inAWeek, n: 'n' },
       { t: ['x'], e: inAWeek, n: 'n' },
+      { t: 'x', g: 1, e: inAWeek, n: 'n' },
+      { t: 'x', r: RECIPIENT, e: inAWeek, n: 'n' },
+      { t: 'x', r: 5, g: 1, e: inAWeek, n: 'n' },
+      { t: 'x', r: RECIPIENT, g: '1', e: inAWeek, n: 'n' },
     ];
     for (const c of cases) expect(check(sealed(JSON.stringify(c))), JSON.stringify(c)).toEqual({ ok: false, reason: 'malformed' });
     for (const text of ['[]', '"a string"', '42', 'true', '[{"t":"x","e":1,"n":"n"}]']) {
@@ -201,9 +216,9 @@ describe('malformed tokens', () => {
     }
   });
 
-  it('returns only the three known fields', () => {
-    const r = check(sealed(JSON.stringify({ t: 'x', e: inAWeek, n: 'n', admin: true })));
-    expect(r).toEqual({ ok: true, payload: { t: 'x', e: inAWeek, n: 'n' } });
+  it('returns only the five known fields', () => {
+    const r = check(sealed(JSON.stringify({ t: 'x', r: RECIPIENT, g: 1, e: inAWeek, n: 'n', admin: true })));
+    expect(r).toEqual({ ok: true, payload: { t: 'x', r: RECIPIENT, g: 1, e: inAWeek, n: 'n' } });
   });
 
   it('checks the MAC before parsing: garbage with a bad MAC is forged, not malformed', () => {

@@ -37,6 +37,10 @@ const withStatus = async (status: Task['status'], email = LEAVER) => (await task
 const account = async (id: string) => (await h.store.getAccount(id))!;
 const flagged = () => h.publisher.events.filter((e) => e.detailType === 'Account Flagged');
 const sorted = (list: string[]) => [...list].sort();
+/** The action links in an email, with what each one's signed payload says (task, recipient, generation). */
+const linksIn = (text: string) => [...text.matchAll(/\/actions\/([A-Za-z0-9_-]+)\.[A-Za-z0-9_-]+/g)]
+  .map((m) => JSON.parse(Buffer.from(m[1]!, 'base64url').toString('utf8')) as { t: string; r: string; g: number })
+  .filter((l, i, all) => all.findIndex((o) => o.t === l.t && o.r === l.r) === i);
 const later = (hours: number) => {
   h.clock.advance(hours * 3_600_000);
   return hrEvent(h);
@@ -67,20 +71,34 @@ describe('a leaver reported by HR', () => {
     expect((await account('linkedin:oakfield-academy')).version).toBe(1);
   });
 
-  it('sends one email per task to the line manager and the school IT manager, and one Account Flagged event per task', async () => {
+  it('sends each recipient one email listing every account that needs them, each with a link of their own, and one Account Flagged event per task', async () => {
     await processLeaver(h.deps, rachel(), hrEvent(h));
     const tasks = await tasksOf();
 
-    expect(h.mailer.sent).toHaveLength(4);
+    // Six accounts in three roles: one email to the line manager, one to the school IT manager, never six.
+    expect(h.mailer.sent.map((e) => e.to)).toEqual([[MANAGER], [OAK_IT]]);
     for (const email of h.mailer.sent) {
-      expect(sorted(email.to)).toEqual(sorted([MANAGER, OAK_IT]));
-      expect(email.text).toContain('Rachel Hughes');
-      expect(email.html).toContain('Rachel Hughes');
-      expect(email.text).toContain('29 January 2027');
+      const [recipient] = email.to;
+      expect(email.subject).toBe('Action needed by Fri 29 Jan 2027: 4 accounts tied to Rachel Hughes, who is leaving');
+      for (const part of [email.text, email.html]) {
+        expect(part).toContain('Rachel Hughes');
+        expect(part).toContain('29 January 2027');
+        for (const handle of ['oakfield_pe', 'OakfieldMusic', 'OakfieldSport', 'oakfield-library']) expect(part).toContain(handle);
+      }
+      // Every account that needs them, each with its own link, made for this recipient and no one else.
+      const links = linksIn(email.text);
+      expect(links.map((l) => l.t).sort()).toEqual(tasks.map((t) => t.id).sort());
+      for (const l of links) expect(l).toMatchObject({ r: recipient, g: 1 });
+      // For information: the accounts where she was only removed as an administrator.
+      expect(email.text).toContain('For information: nothing to decide');
+      const info = email.text.slice(email.text.indexOf('For information'));
+      expect(info).toContain('Facebook @OakfieldAcademy');
+      expect(info).toContain('TikTok @oakfieldsixthform');
     }
-    for (const handle of ['oakfield_pe', 'OakfieldMusic', 'OakfieldSport', 'oakfield-library']) {
-      expect(h.mailer.sent.filter((e) => e.subject.includes(handle))).toHaveLength(1);
-    }
+    // Emails speak to their readers: no terminal commands for a line manager; the IT manager gets them.
+    expect(h.mailer.sent[0]!.text).not.toContain('custodian ');
+    expect(h.mailer.sent[1]!.text).toContain('custodian tasks resolve');
+
     expect(sorted(flagged().map((e) => e.detail.taskId as string))).toEqual(sorted(tasks.map((t) => t.id)));
     expect(flagged()[0]!.detail).toMatchObject({ subjectEmail: LEAVER, dueDate: '2027-01-29', assignees: expect.arrayContaining([MANAGER, OAK_IT]) });
     for (const t of tasks) expect(t.delivery.state).toBe('sent');
@@ -176,7 +194,7 @@ describe('due dates', () => {
     await processLeaver(h.deps, rachel({ leaveDate: '2027-03-31' }), later(1));
     expect(await dueDates()).toEqual(['2027-01-15']);
     expect(summary(await tasksOf())).toEqual(EXPECTED_TASKS);
-    expect(h.mailer.sent).toHaveLength(4);
+    expect(h.mailer.sent).toHaveLength(2);
   });
 
   it('an older report arriving late does not move them', async () => {
@@ -199,16 +217,16 @@ describe('the same leaver reported again', () => {
     }
     expect((await tasksOf()).map((t) => `${t.id}:${t.version}`)).toEqual(before.tasks);
     expect((await h.store.auditSince('2026-12-01')).length).toBe(before.audit);
-    expect(h.mailer.sent).toHaveLength(4);
+    expect(h.mailer.sent).toHaveLength(2);
     expect(h.publisher.events).toHaveLength(before.events);
   });
 
-  it('HR and the directory reporting the same person make one set of tasks and one email per task', async () => {
+  it('HR and the directory reporting the same person make one set of tasks and one email per recipient', async () => {
     await processLeaver(h.deps, rachel(), hrEvent(h));
     h.clock.advance(3_600_000);
     await processLeaver(h.deps, rachel({ lineManagerEmail: undefined }), { id: 'directory:abc:disabled:', time: h.clock.now().toISOString(), origin: 'directory' });
     expect(summary(await tasksOf())).toEqual(EXPECTED_TASKS);
-    expect(h.mailer.sent).toHaveLength(4);
+    expect(h.mailer.sent).toHaveLength(2);
     expect(flagged()).toHaveLength(4);
   });
 
@@ -227,23 +245,51 @@ describe('the same leaver reported again', () => {
   });
 });
 
+describe('a leaver\'s +tag addresses', () => {
+  it('are hers: an account registered to r.hughes+pe@ is flagged when r.hughes@ leaves, and cancelled with her', async () => {
+    const ig = await account('instagram:oakfield_art');
+    const tagged = 'r.hughes+art@oakfield.sch.uk';
+    await h.store.commit([{ kind: 'account', action: 'account.updated', before: ig, after: { ...ig, linkedEmail: tagged, admins: ['r.hughes+admin@oakfield.sch.uk', 'm.clarke@oakfield.sch.uk', 's.ahmed@oakfield.sch.uk'], version: ig.version + 1 } }], { by: 'test', source: 'test' });
+
+    await processLeaver(h.deps, rachel(), hrEvent(h));
+    const art = (await tasksOf()).filter((t) => t.accountId === 'instagram:oakfield_art');
+    expect(summary(art)).toEqual(['transfer_or_close instagram:oakfield_art']);
+    expect(art[0]).toMatchObject({ subjectEmail: tagged, status: 'open' });
+    expect((await account('instagram:oakfield_art')).admins).toEqual(['m.clarke@oakfield.sch.uk', 's.ahmed@oakfield.sch.uk']);
+    // Found by her plain address, and by the tagged one.
+    expect((await h.store.tasksForSubjects([tagged])).map((t) => t.id)).toContain(art[0]!.id);
+
+    await processCancellation(h.deps, { email: LEAVER, reason: 'HR cancelled the leaver record' }, later(1));
+    expect((await h.store.getTask(art[0]!.id))!.status).toBe('cancelled');
+    expect((await account('instagram:oakfield_art')).admins).toContain('r.hughes+admin@oakfield.sch.uk');
+  });
+
+  it('never make her an assignee of her own leaving', async () => {
+    const school = (await h.store.getSchool('oakfield'))!;
+    await h.store.commit([{ kind: 'school', action: 'school.updated', before: school, after: { ...school, itManagers: ['r.hughes+it@oakfield.sch.uk', OAK_IT] } }], { by: 'test', source: 'test' });
+    await processLeaver(h.deps, rachel({ lineManagerEmail: 'r.hughes+boss@oakfield.sch.uk' }), hrEvent(h));
+    for (const t of await tasksOf()) expect(t.assignees.filter((a) => a.startsWith('r.hughes'))).toEqual([]);
+  });
+});
+
 describe('a delivery that fails', () => {
-  it('leaves the task pending and rethrows; a retry of the event sends each email once', async () => {
+  it('leaves the tasks pending and rethrows; a retry of the event sends each recipient their email once', async () => {
     h.mailer.failFor.add(OAK_IT);
     const event = hrEvent(h);
     await expect(processLeaver(h.deps, rachel(), event)).rejects.toThrow('Email address is not verified');
     expect(summary(await tasksOf())).toEqual(EXPECTED_TASKS);
-    expect(h.mailer.sent).toHaveLength(0);
-    for (const t of await tasksOf()) expect(t.delivery.state).toBe('pending');
+    // The line manager's email went before the IT manager's failed: it is recorded, so it is not sent again.
+    expect(h.mailer.sent.map((e) => e.to)).toEqual([[MANAGER]]);
+    for (const t of await tasksOf()) expect(t.delivery).toMatchObject({ state: 'pending', sentTo: [MANAGER] });
 
     h.mailer.failFor.clear();
     h.clock.advance(60_000);
     expect((await processLeaver(h.deps, rachel(), event)).emailsSent).toBe(4);
-    expect(h.mailer.sent).toHaveLength(4);
+    expect(h.mailer.sent.map((e) => e.to)).toEqual([[MANAGER], [OAK_IT]]);
     for (const t of await tasksOf()) expect(t.delivery.state).toBe('sent');
 
     expect((await processLeaver(h.deps, rachel(), event)).emailsSent).toBe(0);
-    expect(h.mailer.sent).toHaveLength(4);
+    expect(h.mailer.sent).toHaveLength(2);
   });
 });
 
@@ -326,7 +372,9 @@ describe('a cancelled leaver', () => {
     for (const t of await withStatus('open')) expect(t).toMatchObject({ dueDate: '2027-02-26', delivery: { kind: 'created', state: 'sent' } });
     expect((await account('instagram:oakfield_pe')).status).toBe('transfer_pending');
     expect((await account('x:oakfieldsport')).admins).not.toContain(LEAVER);
-    expect(h.mailer.sent).toHaveLength(4);
+    expect(h.mailer.sent).toHaveLength(2);
+    // The reopened tasks are a new generation: links from before the cancellation no longer act on them.
+    for (const l of linksIn(h.mailer.sent[0]!.text)) expect(l.g).toBe(2);
   });
 });
 
@@ -343,21 +391,30 @@ describe('a cancellation of someone who had joined before', () => {
 });
 
 describe('a cancellation tells only those who were told', () => {
-  it('no cancellation email for a task whose first email never went', async () => {
-    // The second email fails: one task was told, three never were.
+  it('no cancellation email for a task whose first email never went, and only to those it reached', async () => {
+    // The second email (the IT manager's) fails: the line manager was told about the four tasks, the IT manager never was.
     const real = h.mailer.send.bind(h.mailer);
     let calls = 0;
     h.mailer.send = async (email) => (++calls === 2 ? Promise.reject(new Error('SES is down')) : real(email));
     await expect(processLeaver(h.deps, rachel(), hrEvent(h))).rejects.toThrow('SES is down');
-    const told = (await tasksOf()).filter((t) => t.delivery.state === 'sent');
-    expect(told).toHaveLength(1);
+    for (const t of await tasksOf()) expect(t.delivery).toMatchObject({ state: 'pending', sentTo: [MANAGER] });
     h.mailer.sent.length = 0;
 
     await processCancellation(h.deps, { email: LEAVER, reason: 'HR cancelled the leaver record' }, later(1));
     expect(await withStatus('cancelled')).toHaveLength(4);
-    expect(h.mailer.sent).toHaveLength(1);
-    expect(h.mailer.sent[0]!.subject).toContain(told[0]!.handle!);
-    for (const t of await tasksOf()) expect(t.delivery.state).toBe(t.id === told[0]!.id ? 'sent' : 'skipped');
+    expect(h.mailer.sent).toHaveLength(4);
+    for (const email of h.mailer.sent) expect(email.to).toEqual([MANAGER]);
+    for (const t of await tasksOf()) expect(t.delivery.state).toBe('sent');
+  });
+
+  it('no cancellation email at all when nobody was told', async () => {
+    h.mailer.failFor.add(MANAGER);
+    await expect(processLeaver(h.deps, rachel(), hrEvent(h))).rejects.toThrow();
+    h.mailer.failFor.clear();
+    h.mailer.sent.length = 0;
+    await processCancellation(h.deps, { email: LEAVER, reason: 'HR cancelled the leaver record' }, later(1));
+    expect(h.mailer.sent).toHaveLength(0);
+    for (const t of await tasksOf()) expect(t.delivery.state).toBe('skipped');
   });
 });
 
@@ -427,7 +484,8 @@ describe('addresses gone from the directory', () => {
     expect(sorted(tasks[0]!.assignees)).toEqual(sorted([OAK_IT, TRUST_IT]));
     expect((await account('instagram:oakfield_pe')).status).toBe('transfer_pending');
     expect((await account('x:oakfieldsport')).admins).toContain(LEAVER);
-    expect(h.mailer.sent).toHaveLength(2);
+    // One email per task and recipient: an address that is gone is not a leaver, so its tasks are not grouped.
+    expect(h.mailer.sent.map((e) => e.to.join()).sort()).toEqual(sorted([OAK_IT, OAK_IT, TRUST_IT, TRUST_IT]));
     expect((await h.store.auditFor('account', 'instagram:oakfield_pe')).find((e) => e.action === 'account.address_gone')).toMatchObject({ by: 'system:directory', source: 'event:directory:abc:gone', after: { status: 'transfer_pending' } });
   });
 });

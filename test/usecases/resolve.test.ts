@@ -349,6 +349,55 @@ describe('an emailed link', () => {
   });
 });
 
+describe('a link made for one person', () => {
+  beforeEach(givenRachelLeaving);
+
+  const asRecipient = (task: Task, recipient: string, generation = 1): Partial<ResolveInput> => ({
+    actor: { by: recipient, source: `email-action:${task.id}` }, link: { recipient, generation },
+  });
+
+  it('records its recipient as the actor, whoever uses it (a forwarded link acts as the person it was sent to)', async () => {
+    const task = await taskOn('instagram:oakfield_pe');
+    const done = await resolve(task, { action: 'close' }, asRecipient(task, IT));
+    expect(done.resolution).toMatchObject({ action: 'close', by: IT });
+    expect((await h.store.auditFor('task', task.id)).at(-1)).toMatchObject({ action: 'task.resolved', by: IT });
+  });
+
+  it('is refused once its person is no longer an assignee, and changes nothing', async () => {
+    const task = await taskOn('instagram:oakfield_pe');
+    const reassigned = { ...task, assignees: [IT], version: task.version + 1 };
+    await h.store.commit([{ kind: 'task', action: 'task.reassigned', before: task, after: reassigned }], { by: IT, source: 'test' });
+    const before = await snapshot();
+    const err = await refused(resolve(reassigned, { action: 'close' }, asRecipient(reassigned, MANAGER)));
+    expect(err).toMatchObject({ code: 'refused' });
+    expect(err.message).toContain(`sent to ${MANAGER}, who is no longer asked`);
+    expect(await snapshot()).toBe(before);
+  });
+
+  it('is refused once the task has been reopened (a new generation), even for someone still asked', async () => {
+    const task = await taskOn('instagram:oakfield_pe');
+    h.clock.advance(3_600_000);
+    await processCancellation(h.deps, { email: LEAVER, reason: 'HR cancelled the leaver record' }, hrEvent(h));
+    h.clock.advance(3_600_000);
+    await processLeaver(h.deps, { email: LEAVER, leaveDate: '2027-02-26', displayName: 'Rachel Hughes', lineManagerEmail: MANAGER }, hrEvent(h));
+    const reopened = (await h.store.getTask(task.id))!;
+    expect(reopened).toMatchObject({ status: 'open', generation: 2 });
+    const before = await snapshot();
+    const err = await refused(resolve(reopened, { action: 'close' }, asRecipient(reopened, MANAGER, 1)));
+    expect(err).toMatchObject({ code: 'refused' });
+    expect(err.message).toContain('reopened');
+    expect(await snapshot()).toBe(before);
+    expect((await resolve(reopened, { action: 'close' }, asRecipient(reopened, MANAGER, 2))).status).toBe('done');
+  });
+
+  it('for a policy acknowledgement acts only as the joiner: their line manager\'s address is refused', async () => {
+    await processJoiner(h.deps, { email: 'sam.lee@oakfield.sch.uk', startDate: '2026-12-07', lineManagerEmail: MANAGER }, hrEvent(h));
+    const ack = (await h.store.listTasks()).find((t) => t.type === 'acknowledge_policy')!;
+    expect((await refused(resolve(ack, { action: 'acknowledge' }, asRecipient(ack, MANAGER)))).code).toBe('refused');
+    expect((await resolve(ack, { action: 'acknowledge' }, asRecipient(ack, 'sam.lee@oakfield.sch.uk'))).resolution).toMatchObject({ by: 'sam.lee@oakfield.sch.uk' });
+  });
+});
+
 describe('a concurrent change', () => {
   beforeEach(givenRachelLeaving);
 

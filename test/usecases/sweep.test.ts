@@ -60,6 +60,8 @@ async function everyMorning(h: Harness, from: string, to: string, before?: (day:
 }
 
 const about = (id: string) => (e: OutgoingEmail) => e.text.includes(id);
+/** Whom the action links in an email act as (from each link's signed payload). */
+const linkRecipients = (e: OutgoingEmail) => [...new Set([...e.text.matchAll(/\/actions\/([A-Za-z0-9_-]+)\./g)].map((m) => (JSON.parse(Buffer.from(m[1]!, 'base64url').toString('utf8')) as { r: string }).r))];
 const isDigest = (e: OutgoingEmail) => e.subject.startsWith('Custodian weekly');
 const daysWhen = (days: Map<string, Day>, pick: (e: OutgoingEmail) => boolean) => [...days].filter(([, d]) => d.emails.some(pick)).map(([day]) => day);
 const tasksOf = async (h: Harness, accountId: string, type: Task['type']) => (await h.store.listTasks()).filter((t) => t.accountId === accountId && t.type === type);
@@ -86,20 +88,34 @@ describe('reminders and escalation of a leaver task (due Friday 18 December 2026
     expect(mine(days.get('2026-12-09')!)[0]!.subject).toMatch(/^Reminder 1: action needed by/);
     expect(mine(days.get('2026-12-18')!)[0]!.text).toMatch(/This is reminder 3;\s+2\s+reminders\s+were\s+sent\s+before/);
     expect(mine(days.get('2026-12-22')!)[0]!.subject).toMatch(/^Overdue, was due by .* \(reminder 4\)/);
-    for (const [, d] of reminders) expect(mine(d)[0]!.to.sort()).toEqual(['d.okafor@oakfield.sch.uk', IT]);
+    // Each person asked gets their own copy, with a link that acts as them alone.
+    for (const [day, d] of reminders) {
+      // Once escalated (23 December) the trust IT contact is asked too, and reminded like the others.
+      const asked = day < '2026-12-23' ? [['d.okafor@oakfield.sch.uk'], [IT]] : [['d.okafor@oakfield.sch.uk'], [IT], [TRUST_IT]];
+      expect(mine(d).map((e) => e.to), day).toEqual(asked);
+      for (const e of mine(d)) expect(linkRecipients(e)).toEqual(e.to);
+    }
+    // A line manager reads no terminal commands; the IT manager may use them.
+    expect(mine(days.get('2026-12-09')!)[0]!.text).not.toContain('custodian ');
+    expect(mine(days.get('2026-12-09')!)[1]!.text).toContain('custodian tasks resolve');
   });
 
   it('escalates once, 3 working days overdue, to the trust IT contact with the assignees copied, saying how many reminders went before', () => {
     const escalated = [...days].filter(([, d]) => mine(d).some(escalation));
     expect(escalated.map(([day]) => day)).toEqual(['2026-12-23']);
-    const email = mine(escalated[0]![1]).find(escalation)!;
-    expect(email.to.sort()).toEqual(['d.okafor@oakfield.sch.uk', IT, TRUST_IT].sort());
-    expect(email.text).toMatch(/4\s+reminders\s+were\s+sent\s+since/);
+    const emails = mine(escalated[0]![1]).filter(escalation);
+    expect(emails.map((e) => e.to[0]).sort()).toEqual(['d.okafor@oakfield.sch.uk', IT, TRUST_IT].sort());
+    for (const email of emails) {
+      expect(email.text).toMatch(/4\s+reminders\s+were\s+sent\s+since/);
+      // The trust IT contact, escalated to, gets a link of their own (no choosing an assignee's address).
+      expect(linkRecipients(email)).toEqual(email.to);
+    }
   });
 
-  it('sends at most one email about the task a day, and a second sweep the same morning sends nothing', () => {
+  it('sends each person at most one email about the task a day, and a second sweep the same morning sends nothing', () => {
     for (const [day, d] of days) {
-      expect(mine(d).length, day).toBeLessThanOrEqual(1);
+      const to = mine(d).flatMap((e) => e.to);
+      expect(new Set(to).size, day).toBe(to.length);
       expect(d.again.emails, `second sweep on ${day}`).toEqual([]);
     }
   });
@@ -198,7 +214,9 @@ describe('planned ends', () => {
     expect(tasks).toHaveLength(1);
     expect(tasks[0]).toMatchObject({ dueDate: '2027-02-12', assignees: [SUPERVISOR, 'd.fraser@oakfield.sch.uk'], status: 'open' });
     expect(tasks[0]!.createdAt.slice(0, 10)).toBe('2027-01-13');
-    expect(days.get('2027-01-13')!.emails.filter(about(tasks[0]!.id)).map((e) => e.subject)).toEqual([expect.stringContaining('is planned to end on')]);
+    const emails = days.get('2027-01-13')!.emails.filter(about(tasks[0]!.id));
+    expect(emails.map((e) => e.to)).toEqual([[SUPERVISOR], ['d.fraser@oakfield.sch.uk']]);
+    for (const e of emails) expect(e.subject).toContain('is planned to end on');
   });
 });
 
@@ -248,7 +266,7 @@ describe('policy reviews', () => {
     expect(days.get('2026-12-31')!.emails.find(toOwner)!.subject).toContain('Social Media Policy is due for review on');
     const escalation = days.get('2027-03-04')!.emails.find(toOwner)!;
     expect(escalation.subject).toMatch(/^Escalated/);
-    expect(escalation.to).toContain(TRUST_IT);
+    expect(days.get('2027-03-04')!.emails.find((e) => e.to.includes(TRUST_IT))!.subject).toMatch(/^Escalated/);
     expect((await h.store.listTasks()).filter((t) => t.type === 'policy_review')).toHaveLength(1);
   });
 });
@@ -297,7 +315,7 @@ describe('a failed email', () => {
     h.mailer.failFor.clear();
     const retry = await sweepAt(h, '2026-12-09T07:30:00Z');
     expect(retry).toMatchObject({ failures: 0, reminders: 1 });
-    expect(h.mailer.sent.filter(about(task.id)).map((e) => e.subject)).toEqual([expect.any(String), expect.stringMatching(/^Reminder 1/)]);
+    expect(h.mailer.sent.filter(about(task.id)).map((e) => e.subject)).toEqual([expect.any(String), expect.any(String), expect.stringMatching(/^Reminder 1/), expect.stringMatching(/^Reminder 1/)]);
   });
 
   it('leaves a neglect notice due, and the next run sends it', async () => {

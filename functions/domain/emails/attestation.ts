@@ -15,7 +15,7 @@ import { accountTitle, shortDate, type AccountView } from './wording.ts';
  */
 export function attestationEmail(
   ctx: MailContext,
-  input: { task: Task; account: AccountView & { monitoringFrequency: string; lastSeenOn: IsoDate }; actionUrl: string; linkExpiresOn: IsoDate; reason: 'scheduled' | 'review_due' },
+  input: { task: Task; account: AccountView & { monitoringFrequency: string; lastSeenOn: IsoDate }; actionUrl: string; linkExpiresOn: IsoDate; reason: 'scheduled' | 'review_due'; commands?: boolean },
 ): EmailContent {
   const { task, account, actionUrl, linkExpiresOn, reason } = input;
   const label = accountTitle(task, account);
@@ -49,7 +49,7 @@ export function attestationEmail(
     ]),
     { h: actionHeading(task) },
     ...linkBlocks(actionUrl, linkExpiresOn, 'Open the confirmation page', 'your answer'),
-    ...commandLine(task),
+    ...(input.commands === false ? [] : commandLine(task)),
     { h: 'If nothing is done' },
     {
       p: [

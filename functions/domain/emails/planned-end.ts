@@ -11,7 +11,7 @@ import { accountTitle, platformName, shortDate, taskTitle, type AccountView } fr
 /** planned_end created: to the supervisor: the account reaches its planned end on <date> (exit strategy); extend with a new date, or close. */
 export function plannedEndEmail(
   ctx: MailContext,
-  input: { task: Task; account: AccountView & { plannedEndDate: IsoDate }; actionUrl: string; linkExpiresOn: IsoDate },
+  input: { task: Task; account: AccountView & { plannedEndDate: IsoDate }; actionUrl: string; linkExpiresOn: IsoDate; commands?: boolean },
 ): EmailContent {
   const { task, account, actionUrl, linkExpiresOn } = input;
   const label = accountTitle(task, account);
@@ -38,7 +38,7 @@ export function plannedEndEmail(
     ]),
     { h: 'Make the decision' },
     ...linkBlocks(actionUrl, linkExpiresOn, 'Open the decision page', 'your decision'),
-    ...commandLine(task),
+    ...(input.commands === false ? [] : commandLine(task)),
     { h: 'If nothing is done' },
     { p: ['You will get reminders before the due date and on it, ', v(due), ". If it is still not done after that, it is escalated to the trust's IT contact, ", v(ctx.trustItContact), '.'] },
     { small: ['You are receiving this as a supervisor of ', v(label), ' in the register. Task id ', v(task.id), '.'] },

@@ -11,7 +11,7 @@ import { policyName, shortDate, taskTitle } from './wording.ts';
 /** policy_review created: to the policy owner: policy <title> is due for review on <date>; mark it reviewed (sets the next review date, default 12 months on). */
 export function policyReviewEmail(
   ctx: MailContext,
-  input: { task: Task; policy: { title: string; nextReviewDate: IsoDate; schoolName?: string }; actionUrl: string; linkExpiresOn: IsoDate },
+  input: { task: Task; policy: { title: string; nextReviewDate: IsoDate; schoolName?: string }; actionUrl: string; linkExpiresOn: IsoDate; commands?: boolean },
 ): EmailContent {
   const { task, policy, actionUrl, linkExpiresOn } = input;
   const due = longDate(task.dueDate);
@@ -40,7 +40,7 @@ export function policyReviewEmail(
     },
     { h: actionHeading(task) },
     ...linkBlocks(actionUrl, linkExpiresOn, 'Open the review page', 'the review'),
-    ...commandLine(task),
+    ...(input.commands === false ? [] : commandLine(task)),
     { h: 'If nothing is done' },
     {
       p: [

@@ -7,6 +7,7 @@ import type { Task } from '../tasks.ts';
 import { longDate } from '../working-days.ts';
 import { render, v, type Block, type EmailContent, type MailContext, type Run } from './render.ts';
 import { accountFacts, joinValues, linkBlocks, personFacts, schoolOf } from './blocks.ts';
+import { forInformationBlocks } from './leaver-tasks.ts';
 import { addressGoneSituation, leaverSituation, situation, whatToDo } from './situation.ts';
 import { accountTitle, isAddressGone, isLeaverTask, personName, platformName, shortDate, supervisorRole, taskTitle, type AccountView } from './wording.ts';
 
@@ -54,7 +55,13 @@ function whyYou(task: Task, account: AccountView | undefined, roles: Record<stri
 
 export function taskCreatedEmail(
   ctx: MailContext,
-  input: { task: Task; account: AccountView; actionUrl: string; linkExpiresOn: IsoDate; assigneeRoles: Record<string, AssigneeRole[]>; today: IsoDate },
+  input: {
+    task: Task; account: AccountView; actionUrl: string; linkExpiresOn: IsoDate; assigneeRoles: Record<string, AssigneeRole[]>; today: IsoDate;
+    /** Terminal commands only for IT staff (default: shown). */
+    commands?: boolean;
+    /** Accounts where the same leaver was only removed as an administrator. */
+    forInformation?: AccountView[];
+  },
 ): EmailContent {
   const { task, account, actionUrl, linkExpiresOn, assigneeRoles, today } = input;
   const label = accountTitle(task, account);
@@ -199,7 +206,8 @@ export function taskCreatedEmail(
   ]));
   blocks.push({ h: 'Make the decision' });
   blocks.push(...linkBlocks(actionUrl, linkExpiresOn, 'Open the decision page', 'your decision'));
-  blocks.push({ p: ['Or, from a terminal, run: ', { code: `custodian tasks resolve ${task.id}` }] });
+  if (input.commands !== false) blocks.push({ p: ['Or, from a terminal, run: ', { code: `custodian tasks resolve ${task.id}` }] });
+  blocks.push(...forInformationBlocks(task, input.forInformation ?? []));
   blocks.push({ h: 'If nothing is done' });
   blocks.push({
     p: [

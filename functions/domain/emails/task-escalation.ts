@@ -16,7 +16,9 @@ import { isPersonSubject, personName, taskTitle, type AccountView } from './word
 export function taskEscalationEmail(
   ctx: MailContext,
   input: {
-    task: Task; account?: AccountView; policy?: PolicyView; actionUrl: string; linkExpiresOn: IsoDate;
+    task: Task; account?: AccountView; policy?: PolicyView;
+    /** The recipient's own link; absent when they may not act (a line manager told about an unaccepted policy). */
+    actionUrl?: string; linkExpiresOn?: IsoDate; commands?: boolean;
     remindersSent: number; workingDaysOverdue: number; escalatedTo: 'trust_it_contact' | 'line_manager'; today: IsoDate;
   },
 ): EmailContent {
@@ -54,14 +56,14 @@ export function taskEscalationEmail(
   if (ack) {
     blocks.push({
       p: [
-        'Please make sure ', v(name), ' reads the policy and accepts it. They can do it from the link in their own email or from the page below; ',
-        'the acceptance is recorded in their name, so only they should press the button.',
+        'Please make sure ', v(name), ' reads the policy and accepts it. They can do it from the link in their own email: ',
+        'the acceptance is recorded in their name, so only they can give it.',
       ],
     });
   } else {
     blocks.push({ p: ['Find out why it has not been done, and make sure it is. What is needed:'] });
     blocks.push({ p: whatToDo(task, policy) });
-    blocks.push({ p: ['The people asked can decide from the link in their own emails, or from the page below.'] });
+    blocks.push({ p: actionUrl ? ['The people asked can decide from the link in their own emails, or you can decide from your own link below.'] : ['The people asked can decide from the link in their own emails.'] });
   }
   blocks.push(taskFacts(task, account, policy, [
     ['Due by', [v(due)]],
@@ -70,9 +72,11 @@ export function taskEscalationEmail(
     ['Reminders sent', [`${sent}`]],
     ['Escalated on', [v(longDate(today))]],
   ]));
-  blocks.push({ h: actionHeading(task) });
-  blocks.push(...linkBlocks(actionUrl, linkExpiresOn, ...linkLabel(task)));
-  blocks.push(...commandLine(task));
+  if (actionUrl && linkExpiresOn) {
+    blocks.push({ h: actionHeading(task) });
+    blocks.push(...linkBlocks(actionUrl, linkExpiresOn, ...linkLabel(task)));
+    if (input.commands !== false) blocks.push(...commandLine(task));
+  }
   blocks.push({ h: 'If nothing is done' });
   blocks.push({
     p: ack

@@ -21,7 +21,7 @@ function escalationTarget(ctx: MailContext, task: Task, who: 'your' | 'their'): 
  */
 export function taskReminderEmail(
   ctx: MailContext,
-  input: { task: Task; account?: AccountView; policy?: PolicyView; actionUrl: string; linkExpiresOn: IsoDate; number: number; overdue: boolean; today: IsoDate },
+  input: { task: Task; account?: AccountView; policy?: PolicyView; actionUrl: string; linkExpiresOn: IsoDate; number: number; overdue: boolean; today: IsoDate; commands?: boolean },
 ): EmailContent {
   const { task, account, policy, actionUrl, linkExpiresOn, overdue, today } = input;
   const n = Math.max(1, Math.floor(input.number) || 1);
@@ -43,7 +43,7 @@ export function taskReminderEmail(
   blocks.push(taskFacts(task, account, policy, [['Due by', [v(due)]], ['Reminder', [`${n}`]]]));
   blocks.push({ h: actionHeading(task) });
   blocks.push(...linkBlocks(actionUrl, linkExpiresOn, ...linkLabel(task)));
-  blocks.push(...commandLine(task));
+  if (input.commands !== false) blocks.push(...commandLine(task));
   blocks.push({ h: 'If nothing is done' });
   const then: Run[] = task.escalatedOn
     ? ['It has already been escalated to ', ...target, '. You will keep getting reminders until it is done.']

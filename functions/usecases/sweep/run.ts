@@ -56,11 +56,13 @@ export function schoolContacts(run: SweepRun, school: School | undefined): strin
 export async function sendOpened(run: SweepRun, tasks: Task[], context: TaskContext): Promise<void> {
   let failure: unknown;
   for (const task of tasks) {
+    const sentTo: string[] = [];
     try {
-      await sendTaskOpened(run.deps, task, context, { flag: false });
+      await sendTaskOpened(run.deps, task, context, { sent: (email) => sentTo.push(email) });
     } catch (err) {
       failure ??= err;
-      const pending: Task = { ...task, delivery: { kind: 'created', state: 'pending' }, nextActionOn: run.today, updatedAt: run.deps.clock().toISOString(), version: task.version + 1 };
+      // Those already sent theirs are not sent it again by the delivery that retries it.
+      const pending: Task = { ...task, delivery: { kind: 'created', state: 'pending', sentTo }, nextActionOn: run.today, updatedAt: run.deps.clock().toISOString(), version: task.version + 1 };
       await run.deps.store.commit([taskChange(task, pending, 'task.delivery_failed')], SWEEP_ACTOR).catch(() => undefined);
     }
   }
