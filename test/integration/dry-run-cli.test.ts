@@ -40,7 +40,8 @@ interface TaskRow { id: string; type: string; status: string; accountId: string 
 const audited = (entries: AuditEntry[]) => entries.map((e) => `${e.entityType} ${e.entityId} ${e.action}`).sort();
 const plannedAudited = (planned: PlannedChange[]) => planned.filter((c) => c.audited).map((c) => `${c.kind} ${c.id} ${c.action}`).sort();
 
-describe('events send --dry-run, then the real send', () => {
+// Each test runs the CLI (a fresh tsx process) four or five times: on a loaded 2-core machine that alone nears 30 s.
+describe('events send --dry-run, then the real send', { timeout: 90_000 }, () => {
   it('the sample leaver: the printed tasks and register changes are those the real run makes', async () => {
     const file = path.join(SAMPLES, 'staff-leaver.json');
     const auditBefore = await auditNow();

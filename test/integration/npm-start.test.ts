@@ -27,6 +27,7 @@ async function ports() {
     CUSTODIAN_EVENTS_PORT: String(await freePort()),
     CUSTODIAN_HTTP_PORT: String(await freePort()),
     CUSTODIAN_GRAPH_PORT: String(await freePort()),
+    CUSTODIAN_OIDC_PORT: String(await freePort()),
   };
 }
 
@@ -59,7 +60,7 @@ async function stopWithCtrlC(child: ChildProcess): Promise<void> {
   await exited;
 }
 
-it('starts all five parts, prints their URLs, keeps data across a restart, and Ctrl-C stops everything', async () => {
+it('starts all six parts, prints their URLs, keeps data across a restart, and Ctrl-C stops everything', async () => {
   const env = await ports();
   const started = Date.now();
   const { child, output } = await start(env);
@@ -79,6 +80,9 @@ it('starts all five parts, prints their URLs, keeps data across a restart, and C
   // HTTP API and Graph emulator answer.
   expect((await fetch(`http://127.0.0.1:${env.CUSTODIAN_HTTP_PORT}/hr/events`, { method: 'POST', body: '{}' })).status).toBe(401);
   expect((await fetch(`http://127.0.0.1:${env.CUSTODIAN_GRAPH_PORT}/v1.0/users`, { headers: { authorization: 'Bearer x' } })).status).toBe(200);
+  // The sign-in provider standing in for Entra ID: its discovery document names its own URL as issuer.
+  const discovery = await (await fetch(`http://127.0.0.1:${env.CUSTODIAN_OIDC_PORT}/.well-known/openid-configuration`)).json() as { issuer: string };
+  expect(discovery.issuer).toBe(`http://127.0.0.1:${env.CUSTODIAN_OIDC_PORT}`);
   // DynamoDB Local: write through the CLI.
   const set = await cli(path.join(dataDir, 'outputs.json'), ['schools', 'set', 'oakfield', '--name', 'Oakfield Academy', '--it-manager', 'it@oakfield.sch.uk', '--domain', 'oakfield.sch.uk']);
   expect(set.code, set.stderr).toBe(0);
