@@ -3,7 +3,8 @@
  * unless started with --in-memory. Ctrl-C stops every part, including the DynamoDB Local java process.
  *
  * Ports: CUSTODIAN_DYNAMODB_PORT (8000), CUSTODIAN_SES_PORT (8005), CUSTODIAN_EVENTS_PORT (4010),
- * CUSTODIAN_HTTP_PORT (3000), CUSTODIAN_GRAPH_PORT (4003); CUSTODIAN_HOST (127.0.0.1); CUSTODIAN_DATA_DIR (.custodian).
+ * CUSTODIAN_HTTP_PORT (3000), CUSTODIAN_GRAPH_PORT (4003), CUSTODIAN_OIDC_PORT (4004); CUSTODIAN_HOST (127.0.0.1);
+ * CUSTODIAN_DATA_DIR (.custodian).
  */
 // Node 20 is supported for local use; deployed functions run on Node 22.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
@@ -36,6 +37,7 @@ const ports: LocalPorts = {
   aws: port('CUSTODIAN_EVENTS_PORT', DEFAULT_PORTS.aws),
   http: port('CUSTODIAN_HTTP_PORT', DEFAULT_PORTS.http),
   graph: port('CUSTODIAN_GRAPH_PORT', DEFAULT_PORTS.graph),
+  oidc: port('CUSTODIAN_OIDC_PORT', DEFAULT_PORTS.oidc),
 };
 
 const started = Date.now();
@@ -57,6 +59,7 @@ Custodian is running (ready in ${((Date.now() - started) / 1000).toFixed(1)} s):
   EventBridge        ${e.aws}           bus ${stack.outputs.eventBusName}  (AWS_ENDPOINT_URL_EVENTBRIDGE=${e.aws})
   HTTP API           ${e.http}          POST /hr/events, /graph/notifications; action pages under /actions/
   Microsoft Graph    ${e.graph}/v1.0    directory emulator (samples/directory.json)
+  Sign-in (OpenID)   ${e.oidc}          stands in for Microsoft Entra ID (users from the Graph emulator)
 
 Try: npx custodian schools list     (stack outputs in ${path.join(dataDir, 'outputs.json')})
 Press Ctrl-C to stop.`);

@@ -8,6 +8,12 @@ import { GraphHttpError, LOG, notFoundUser } from './http.ts';
 import { bareAddress, clone, patchSchema, userSchema } from './users.ts';
 import type { EmulatorUser } from './types.ts';
 
+/**
+ * What Graph would see change: everything but the app-role assignments, which live on the app's service
+ * principal in Entra and so neither show in delta nor notify as a change to the user.
+ */
+const graphState = ({ appRoles: _roles, ...rest }: EmulatorUser): string => JSON.stringify(rest);
+
 export type Gone = 'soft' | 'hard';
 export type ChangeType = 'updated' | 'deleted';
 /** Told of every recorded change, with the sequence number it was recorded under. */
@@ -78,9 +84,9 @@ export class Directory {
     const parsed = patchSchema.safeParse(rest);
     if (!parsed.success) throw new GraphHttpError(400, 'Request_BadRequest', `Invalid user patch: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
     if (parsed.data.userPrincipalName) this.assertUniqueUpn(parsed.data.userPrincipalName, u.id);
-    const before = JSON.stringify(u);
+    const before = graphState(u);
     Object.assign(u, parsed.data);
-    if (JSON.stringify(u) !== before) await this.recordChange(u.id, 'updated');
+    if (graphState(u) !== before) await this.recordChange(u.id, 'updated');
     return clone(u);
   }
 

@@ -44,7 +44,7 @@ export function watchFixture(path: string, loaded: EmulatorUser[], directory: Di
         const before = previous.get(id);
         if (before && JSON.stringify(before) === JSON.stringify(u)) continue;
         // A field dropped from the file is a field cleared, not a field left as it was.
-        const replacement = { givenName: undefined, surname: undefined, jobTitle: null, department: null, managerId: null, ...u };
+        const replacement = { givenName: undefined, surname: undefined, jobTitle: null, department: null, managerId: null, appRoles: undefined, ...u };
         await (directory.has(id) ? directory.update(id, replacement) : directory.add(u)).catch((err: unknown) =>
           console.warn(`${LOG} fixture change for user ${id} not applied: ${errorName(err)}`),
         );

@@ -14,6 +14,12 @@ export interface EmulatorUser {
   jobTitle?: string | null;
   department?: string | null;
   managerId?: string | null;
+  /**
+   * Entra app-role values assigned to the user for Custodian's app registration (e.g. "Custodian.Admin").
+   * Not a Graph user property: the Graph routes never return it; the local sign-in provider puts it in the
+   * ID token's `roles` claim, as Entra does.
+   */
+  appRoles?: string[];
 }
 
 export type LifecycleEvent = 'reauthorizationRequired' | 'subscriptionRemoved';

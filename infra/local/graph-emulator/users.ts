@@ -16,6 +16,8 @@ export const userSchema = z.object({
   jobTitle: z.string().nullable().optional(),
   department: z.string().nullable().optional(),
   managerId: z.string().nullable().optional(),
+  // An app-role assignment in Entra, not a user property: graphView() below leaves it out on purpose.
+  appRoles: z.array(z.string().min(1)).optional(),
 });
 export const patchSchema = userSchema.omit({ id: true }).partial().strict();
 
