@@ -25,6 +25,7 @@ import { PRICES, REGION } from './prices.ts';
 import { account, accountItems, putItems, schoolId, schoolItems, seedingClient } from './lib/register.ts';
 import { dueCount, measureLeaver, measureSweep, seedOpenTasks, seedScenario, type Measured } from './lib/scenario.ts';
 import { median, round } from './lib/stats.ts';
+import { CONSOLE_SCHOOL_ACCOUNTS, measureConsoleRegister, seedConsoleSchool } from './lib/console.ts';
 import { actionUrl, busEvent, inbox, measureInvocations, newBytes, summariseScenario } from './lib/measure.ts';
 
 // ---------- what is measured ----------
@@ -197,6 +198,12 @@ async function measure(stack: LocalStack, bundles: Awaited<ReturnType<typeof bun
   const digest = await measureSweep(digestTable!, scenarioClient, new Date(`${DIGEST_DAY}T07:00:00Z`), escalateAfter);
   if (digest.result.digests < 1) throw new Error('the digest sweep sent no digest');
 
+  // 6b. The web console's register page for one school of 400 accounts, warm, in-process (the console's own app).
+  say(`console: GET /register for a school of ${CONSOLE_SCHOOL_ACCOUNTS} accounts, warm, in-process`);
+  const [consoleTable] = await createTables(ddb, stack.template, 'bench-console-');
+  const consoleRegister = await measureConsoleRegister(consoleTable!, scenarioClient, await seedConsoleSchool(seed, consoleTable!, today));
+  say(`console: median ${consoleRegister.medianMs} ms, p95 ${consoleRegister.p95Ms} ms over ${consoleRegister.samples} requests`);
+
   // 7. The growth scenarios: the same register at two sizes.
   say(`seeding the ${SIZES.small.toLocaleString('en-GB')}-account register`);
   const small = await seedScenario(seed, smallTable!, { accounts: SIZES.small, due: DUE_ITEMS, leavers: LEAVERS_PER_SIZE, day: SCENARIO_DAY });
@@ -283,6 +290,7 @@ async function measure(stack: LocalStack, bundles: Awaited<ReturnType<typeof bun
     ['sweepCapacityRatio', f(sweepCapacityRatio, 3), `sweep, ${DUE_ITEMS} due: ${cap(sweep.large)} / ${cap(sweep.small)}`],
     ['pipelineOverheadRatio', f(pipelineOverheadRatio, 2), `${PIPELINE_EVENTS.toLocaleString('en-GB')} leaver events end to end ${f(pipeline.wallMs / 1000, 1)} s / the same ${floor.transactions.toLocaleString('en-GB')} transactions direct ${f(floor.wallMs / 1000, 1)} s`],
     ['eventsPerSecond', f(eventsPerSecond, 1), `sustained through the local bus and handlers, ${PIPELINE_WAVE} events in flight`],
+    ['consoleRegisterMs', `${f(consoleRegister.medianMs, 1)} / ${f(consoleRegister.p95Ms, 1)}`, `median / p95 to serve GET /register for a school of ${consoleRegister.accounts} accounts, warm, in-process (${consoleRegister.samples} requests); console cold import ${f(initMs.console ?? 0, 0)} ms`],
     ['monthlyCostUsd', `$${f(cost.monthlyUsd, 2)}`, `reference trust at ${REGION} list prices; $${f(cost.monthlyUsdWithFreeTier, 2)} after the always-free allowances`],
   ], ['l', 'r', 'l']));
 
@@ -320,6 +328,7 @@ async function measure(stack: LocalStack, bundles: Awaited<ReturnType<typeof bun
     initMs,
     monthlyCostUsd: round(cost.monthlyUsd, 2),
     eventsPerSecond: round(eventsPerSecond, 2),
+    consoleRegisterMs: { median: consoleRegister.medianMs, p95: consoleRegister.p95Ms },
     details: {
       ranAt: new Date().toISOString(),
       node: process.version,
@@ -345,6 +354,7 @@ async function measure(stack: LocalStack, bundles: Awaited<ReturnType<typeof bun
         deltaSync, deltaSyncFirstRun: firstSync,
       },
       bundles: bundles.map((b) => ({ name: b.name, bytes: b.bytes, largest: b.largest, initMs: init[b.name] })),
+      console: { register: consoleRegister, coldImportMs: initMs.console },
       cost: { ...cost, inputs: { ...costInputs, leaverNoAccount: undefined, leaverOneAccount: undefined, joiner: undefined, actionGet: undefined, actionPost: undefined, deltaSync: undefined } },
       prices: PRICES,
     },

@@ -105,8 +105,7 @@ export type StaffLeaverCancelled = z.infer<typeof StaffLeaverCancelledDetail>;
 export const HR_DETAIL_TYPES = ['Staff Leaver', 'Staff Joiner', 'Staff Leaver Cancelled'] as const;
 export type HrDetailType = (typeof HR_DETAIL_TYPES)[number];
 
-/** Events Custodian itself publishes, for trusts to wire ticketing systems to. */
-export const CUSTODIAN_SOURCE = 'custodian';
+export { CUSTODIAN_SOURCE } from './values.ts';
 
 export const HrEvent = z.discriminatedUnion('detailType', [
   z.object({ detailType: z.literal('Staff Leaver'), detail: StaffLeaverDetail }),

@@ -49,3 +49,9 @@ export function parseDate(value: string): IsoDate | undefined {
   if (date.getUTCFullYear() !== y || date.getUTCMonth() !== m - 1 || date.getUTCDate() !== d) return undefined;
   return date.toISOString().slice(0, 10);
 }
+
+/**
+ * The source of the events Custodian itself publishes (Account Flagged, Task Resolved…), for trusts to wire ticketing
+ * systems to. Here rather than in schemas.ts so the publisher can name it without bundling zod.
+ */
+export const CUSTODIAN_SOURCE = 'custodian';

@@ -9,14 +9,15 @@ export const ENV_KEYS = [
   'TABLE_NAME', 'EVENT_BUS_NAME', 'SENDER_ADDRESS', 'TRUST_NAME', 'TRUST_IT_CONTACT', 'PUBLIC_BASE_URL',
   'LINK_SECRET_ID', 'HR_WEBHOOK_SECRET_ID', 'GRAPH_SECRET_ID', 'DEAD_LETTER_QUEUE_URL', 'GRAPH_QUEUE_URL',
   'HR_SOURCES', 'LINK_EXPIRY_DAYS', 'ESCALATE_AFTER_WORKING_DAYS', 'PERSON_RETENTION_DAYS', 'GRAPH_BASE_URL',
-  'ACTIVITY_SOURCES',
+  'ACTIVITY_SOURCES', 'TRUST_ADMINS', 'OIDC_ISSUER', 'OIDC_CLIENT_ID', 'OIDC_TENANT_ID', 'CONSOLE_SECRET_ID',
+  'APPROVAL_STEPS', 'TRUST_APPROVERS',
 ] as const;
 export type EnvKey = (typeof ENV_KEYS)[number];
 
 export const INDEXES = ['byEmail', 'byType', 'due'] as const;
 export type IndexName = (typeof INDEXES)[number];
 
-export const SECRETS = ['links', 'hrWebhook', 'graph'] as const;
+export const SECRETS = ['links', 'hrWebhook', 'graph', 'console'] as const;
 export type SecretName = (typeof SECRETS)[number];
 
 export const QUEUES = ['deadLetter', 'graphChanges'] as const;
@@ -60,6 +61,24 @@ export interface FunctionSpec {
 }
 
 const MAIL_ENV: EnvKey[] = ['SENDER_ADDRESS', 'TRUST_NAME', 'TRUST_IT_CONTACT', 'PUBLIC_BASE_URL', 'LINK_SECRET_ID', 'LINK_EXPIRY_DAYS', 'ESCALATE_AFTER_WORKING_DAYS', 'PERSON_RETENTION_DAYS'];
+
+/** Every path the web console serves (contracts section 8); each is a GET, a POST or both. */
+const CONSOLE_ROUTES: Array<[path: string, methods: Array<'GET' | 'POST'>]> = [
+  ['/', ['GET']],
+  ['/auth/sign-in', ['GET']],
+  ['/auth/callback', ['GET']],
+  ['/auth/sign-out', ['POST']],
+  ['/register', ['GET']],
+  ['/register/import', ['GET', 'POST']],
+  ['/register/{accountId}', ['GET', 'POST']],
+  ['/tasks', ['GET']],
+  ['/tasks/{taskId}', ['GET', 'POST']],
+  ['/audit', ['GET']],
+  ['/audit.csv', ['GET']],
+  ['/policies', ['GET']],
+  ['/policies/{policyId}', ['POST']],
+  ['/requests', ['GET']],
+];
 
 export const FUNCTIONS: FunctionSpec[] = [
   {
@@ -177,6 +196,27 @@ export const FUNCTIONS: FunctionSpec[] = [
     permissions: {
       table: { actions: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:DeleteItem', 'dynamodb:ConditionCheckItem'], indexes: [] },
       sendToQueues: ['deadLetter'],
+    },
+  },
+  {
+    name: 'console',
+    entry: 'functions/console/handler.ts',
+    description: 'The web console: sign-in with Microsoft 365 (OpenID Connect), the register, tasks, audit and policies',
+    memorySize: 512,
+    timeoutSeconds: 15,
+    // Decisions and edits run the same use cases as the emailed links, which email assignees (a closure cancels
+    // other tasks) and put Task Resolved on the bus: hence the mail settings, the bus and the link key.
+    // APPROVAL_STEPS and TRUST_APPROVERS: a request for a new account is submitted here, and its chain worked out then
+    // (the decisions after it, from links or here, follow the chain the request holds).
+    environment: ['TABLE_NAME', 'EVENT_BUS_NAME', ...MAIL_ENV, 'TRUST_ADMINS', 'OIDC_ISSUER', 'OIDC_CLIENT_ID', 'OIDC_TENANT_ID', 'CONSOLE_SECRET_ID', 'APPROVAL_STEPS', 'TRUST_APPROVERS'],
+    triggers: CONSOLE_ROUTES.flatMap(([path, methods]) => methods.map((method) => ({ kind: 'http' as const, method, path }))),
+    permissions: {
+      // DeleteItem as for every register writer: an edit that drops an administrator or changes the linked email
+      // deletes the old address-index items of the account. Audit entries stay append-only through the role's Deny.
+      table: { actions: [...READ, ...WRITE], indexes: ['byEmail', 'byType'] },
+      sendEmail: true,
+      putEvents: true,
+      secrets: ['links', 'console'],
     },
   },
 ];

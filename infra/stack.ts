@@ -15,7 +15,7 @@ import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as ses from 'aws-cdk-lib/aws-ses';
 import type { Construct } from 'constructs';
 import { AUDIT_PREFIX } from '../functions/adapters/keys.ts';
-import type { DeploymentSettings } from './config.ts';
+import { consoleIssuer, type DeploymentSettings } from './config.ts';
 import { Alarms } from './constructs/alarms.ts';
 import { CustodianFunction } from './constructs/custodian-function.ts';
 import { Messaging } from './constructs/messaging.ts';
@@ -55,6 +55,15 @@ export class CustodianStack extends Stack {
           excludePunctuation: true,
         },
       }),
+      console: new secretsmanager.Secret(this, 'ConsoleSecret', {
+        description: 'Custodian web console: the Entra app registration\'s client secret (clientSecret) and the key sessions are encrypted with (sessionKey)',
+        generateSecretString: {
+          secretStringTemplate: JSON.stringify({ clientSecret: '' }),
+          generateStringKey: 'sessionKey',
+          passwordLength: 64,
+          excludePunctuation: true,
+        },
+      }),
     };
     const queues: Record<QueueName, { queueUrl: string; queueArn: string }> = {
       deadLetter: messaging.deadLetter,
@@ -74,7 +83,7 @@ export class CustodianStack extends Stack {
     });
 
     const api = new apigw.HttpApi(this, 'Api', {
-      description: 'Custodian webhooks and action pages',
+      description: 'Custodian webhooks, action pages and web console',
       createDefaultStage: false,
     });
     const apiAccessLogs = new logs.LogGroup(this, 'ApiAccessLogs', {
@@ -123,6 +132,14 @@ export class CustodianStack extends Stack {
       ESCALATE_AFTER_WORKING_DAYS: String(settings.escalateAfterWorkingDays),
       PERSON_RETENTION_DAYS: String(settings.personDataRetentionDays),
       GRAPH_BASE_URL: 'https://graph.microsoft.com',
+      TRUST_ADMINS: settings.trustAdmins.join(','),
+      APPROVAL_STEPS: settings.approvalSteps.join(','),
+      TRUST_APPROVERS: settings.trustApprovers.join(','),
+      // Empty until the app registration is set up (README, Deployment): the console then says sign-in is not configured.
+      OIDC_ISSUER: consoleIssuer(settings) ?? '',
+      OIDC_CLIENT_ID: settings.clientId ?? '',
+      OIDC_TENANT_ID: settings.tenantId?.toLowerCase() ?? '',
+      CONSOLE_SECRET_ID: secrets.console.secretArn,
     };
 
     const routes: apigw.HttpRoute[] = [];
@@ -251,6 +268,8 @@ export class CustodianStack extends Stack {
     new CfnOutput(this, 'HrWebhookSecretArn', { value: secrets.hrWebhook.secretArn });
     new CfnOutput(this, 'GraphSecretArn', { value: secrets.graph.secretArn });
     new CfnOutput(this, 'LinkSecretArn', { value: secrets.links.secretArn });
+    new CfnOutput(this, 'ConsoleSecretArn', { value: secrets.console.secretArn });
+    new CfnOutput(this, 'ConsoleRedirectUri', { value: `${publicBaseUrl}/auth/callback` });
     new CfnOutput(this, 'AlarmTopicArn', { value: alarms.topic.topicArn });
     // The CLI (--aws) runs the same use cases as the functions, configured from these.
     new CfnOutput(this, 'TrustName', { value: settings.trustName });

@@ -1,5 +1,5 @@
 /** Puts Custodian's own events (Account Flagged, Task Resolved) on the bus for a trust's other systems. */
-import { CUSTODIAN_SOURCE } from '../../events/schemas.ts';
+import { CUSTODIAN_SOURCE } from '../../events/values.ts';
 import type { Publisher } from '../usecases/ports.ts';
 import { EventBridgeBus } from './queues.ts';
 

@@ -120,7 +120,9 @@ a{color:#0b5fff;overflow-wrap:anywhere}
 form{border:1px solid #d9dee3;border-radius:8px;padding:1rem;margin:0 0 1rem;background:#fafbfc}
 form h2{margin-top:0}
 label{display:block;font-weight:600;margin:.75rem 0 .25rem}
-input[type=email],input[type=date],select,textarea{display:block;width:100%;font:inherit;padding:.6rem;border:1px solid #9aa5b1;border-radius:6px;background:#fff}
+input[type=email],input[type=date],input[type=text],input[type=url],select,textarea{display:block;width:100%;font:inherit;padding:.6rem;border:1px solid #9aa5b1;border-radius:6px;background:#fff}
+label.check{display:flex;gap:.6rem;align-items:flex-start}
+label.check input{flex:none;width:1.5rem;height:1.5rem;margin:0}
 textarea{min-height:6rem}
 button{display:inline-block;font:inherit;font-weight:600;margin-top:1rem;padding:.75rem 1.25rem;border:0;border-radius:6px;background:#0b5fff;color:#fff;cursor:pointer;min-height:44px}
 button.danger{background:#b42318}

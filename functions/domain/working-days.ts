@@ -1,17 +1,20 @@
 /**
- * Working days in England and Wales: Monday to Friday, less bank holidays (from `date-holidays`, region GB-ENG,
- * which also covers Wales' bank holidays). Dates are calendar dates, `YYYY-MM-DD`, with no time zone games.
+ * Working days in England and Wales: Monday to Friday, less bank holidays (England and Wales share them; the table is
+ * generated from `date-holidays`, region GB-ENG, and checked against it for every day: bank-holidays.ts). Dates are
+ * calendar dates, `YYYY-MM-DD`, with no time zone games.
  */
-import Holidays from 'date-holidays';
+import { FIRST_YEAR, LAST_YEAR, TABLE } from './bank-holidays.ts';
 import type { IsoDate } from './model.ts';
 
-const holidays = new Holidays('GB', 'ENG');
 const cache = new Map<number, Set<string>>();
 
+/** A year outside the table is an error, never a silent "no bank holidays". */
 function bankHolidays(year: number): Set<string> {
   let set = cache.get(year);
   if (!set) {
-    set = new Set(holidays.getHolidays(year).filter((h) => h.type === 'public').map((h) => h.date.slice(0, 10)));
+    const days = TABLE[year];
+    if (days === undefined) throw new Error(`bank holidays are known for ${FIRST_YEAR} to ${LAST_YEAR}, not ${year}`);
+    set = new Set(days.split(' ').filter(Boolean).map((d) => `${year}-${d.slice(0, 2)}-${d.slice(2)}`));
     cache.set(year, set);
   }
   return set;

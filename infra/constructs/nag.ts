@@ -29,6 +29,18 @@ export interface NagSubjects {
  * How each public route authenticates its caller instead of an API Gateway authorizer. A route whose path is not
  * here gets no acknowledgement, so the nag test fails until its authentication is described.
  */
+/** The web console's paths (infra/functions.ts): people sign in with Microsoft 365, not with AWS or Cognito. */
+const CONSOLE_PATHS = [
+  '/', '/auth/sign-in', '/auth/callback', '/auth/sign-out', '/register', '/register/import', '/register/{accountId}',
+  '/tasks', '/tasks/{taskId}', '/audit', '/audit.csv', '/policies', '/policies/{policyId}', '/requests',
+];
+const CONSOLE_AUTHENTICATION =
+  'The web console is used in a browser by staff signed in with their Microsoft 365 account (OpenID Connect authorization code '
+  + 'flow with PKCE against the trust\'s Entra tenant, ID token tid and address domain checked), not with AWS or Cognito identities. '
+  + 'The function requires its own session cookie (encrypted and integrity-protected, HttpOnly, SameSite=Lax, Secure, 8 hours) on every '
+  + 'page but sign-in, answers 401 or a redirect to sign-in without one, checks a per-session CSRF token and the Origin on every POST, '
+  + 'and enforces each person\'s role in the use cases.';
+
 export const ROUTE_AUTHENTICATION: Record<string, string> = {
   '/actions/{token}':
     'Action links are opened from emails by staff who have no AWS or Cognito identity. The path token is the credential: '
@@ -46,6 +58,7 @@ export const ROUTE_AUTHENTICATION: Record<string, string> = {
   '/graph/lifecycle':
     'Microsoft Graph lifecycle-notification webhook: Graph cannot present AWS or Cognito credentials. Each notification\'s clientState '
     + 'is compared in constant time with the secret and mismatches are discarded; valid ones are only queued.',
+  ...Object.fromEntries(CONSOLE_PATHS.map((path) => [path, CONSOLE_AUTHENTICATION])),
 };
 
 const SECRET_ROTATION: Record<SecretName, string> = {
@@ -58,6 +71,10 @@ const SECRET_ROTATION: Record<SecretName, string> = {
   graph:
     'Holds the Entra app registration (clientSecret is issued and expired in Entra ID, not by AWS) and the Graph clientState, '
     + 'which is written into live Graph subscriptions. Rotated in Entra and by recreating subscriptions, not by a Secrets Manager rotation Lambda.',
+  console:
+    'Holds the console\'s Entra client secret (issued and expired in Entra ID, not by AWS) and the session encryption key. The key is '
+    + 'rotated by an operator putting a new sessionKey (moving the old one to previousSessionKeys keeps sessions alive for their 8 hours); '
+    + 'a rotation Lambda could not update the Entra client secret.',
 };
 
 function acknowledge(construct: IConstruct, rule: string, reason: string): void {

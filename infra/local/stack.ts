@@ -1,11 +1,12 @@
 /**
  * The whole system on this machine, built from the synthesized template: DynamoDB Local with the template's
  * tables, the SES emulator, the local AWS endpoint (EventBridge routed by the template's rules, SQS, Secrets
- * Manager), the HTTP API with the template's routes, the schedules, and the Graph directory emulator.
+ * Manager), the HTTP API with the template's routes, the schedules, the Graph directory emulator, and the OpenID
+ * Connect provider standing in for Entra ID (over the emulator's users).
  * `npm start` runs it (infra/local/start.ts); integration tests start their own, in memory, on free ports.
  */
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
@@ -16,7 +17,9 @@ import { startAwsServer, type AwsServer, type LocalRule } from './aws-server.ts'
 import { createTables, dynamoClient, freePort, startDynamoLocal, type DynamoLocal } from './dynamo.ts';
 import { validatePattern } from './event-pattern.ts';
 import { startGraphEmulator, type GraphEmulator } from './graph-emulator.ts';
+import { loadFixture } from './graph-emulator/fixture.ts';
 import { startHttpApi, type HttpApi, type LocalRoute } from './http-api.ts';
+import { startOidcProvider, type LocalOidcProvider } from './oidc-provider.ts';
 import { LocalQueues, type QueueSpec } from './queues.ts';
 import { LocalRuntime, type LocalFunction } from './runtime.ts';
 import { localNames, refTarget, resolveValue, resourcesOfType, synthTemplate, type Template } from './template.ts';
@@ -30,9 +33,17 @@ export interface LocalPorts {
   aws: number;
   http: number;
   graph: number;
+  oidc: number;
 }
 
-export const DEFAULT_PORTS: LocalPorts = { dynamodb: 8000, ses: 8005, aws: 4010, http: 3000, graph: 4003 };
+export const DEFAULT_PORTS: LocalPorts = { dynamodb: 8000, ses: 8005, aws: 4010, http: 3000, graph: 4003, oidc: 4004 };
+
+/** The console's registration with the local sign-in provider (its Entra app registration when deployed). */
+export const CONSOLE_CLIENT_ID = 'custodian-console';
+/** Where the console's client secret is kept in secrets.json: not a template logical id, which cannot hold ':'. */
+const OIDC_SECRET_KEY = 'local:oidcClientSecret';
+/** The tenant when the directory fixture names none (the Graph emulator's own default). */
+const FALLBACK_TENANT = '00000000-0000-4000-8000-000000000000';
 
 export interface LocalStackOptions {
   host?: string;
@@ -65,7 +76,11 @@ export interface LocalOutputs {
   deadLetterQueueUrl: string;
   graphChangesDlqUrl: string;
   region: string;
-  endpoints: { dynamodb: string; ses: string; aws: string; http: string; graph: string };
+  // oidc and oidcClientSecret are optional because this is also the shape of outputs.json as the CLI reads it,
+  // and a file written before the sign-in provider existed lacks them; startLocalStack always sets both.
+  endpoints: { dynamodb: string; ses: string; aws: string; http: string; graph: string; oidc?: string };
+  /** The console's client secret at the local sign-in provider (client id CONSOLE_CLIENT_ID, issuer endpoints.oidc). */
+  oidcClientSecret?: string;
   secretsFile?: string;
   /** The functions' environment as resolved locally (the CLI runs the same use cases with it). */
   environment?: Record<string, string>;
@@ -78,6 +93,7 @@ export interface LocalStack {
   aws: AwsServer;
   http: HttpApi;
   graph: GraphEmulator;
+  oidc: LocalOidcProvider;
   queues: LocalQueues;
   secrets: Map<string, string>;
   /** The local value of a template secret by its construct id prefix, e.g. 'HrWebhookSecret'. */
@@ -171,6 +187,15 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       secrets.set(names.ref(id), saved[id]!);
       secretIds.set(id, names.ref(id));
     }
+    // Kept with the others so a restart keeps the console's registration valid for a console already running.
+    saved[OIDC_SECRET_KEY] ??= randomBytes(32).toString('base64url');
+    const oidcClientSecret = saved[OIDC_SECRET_KEY]!;
+    // The console's secret (the template's ConsoleSecret) holds the client secret registered with the local provider.
+    for (const [id] of secretIds) {
+      if (!id.startsWith('ConsoleSecret')) continue;
+      saved[id] = JSON.stringify({ ...(JSON.parse(saved[id]!) as Record<string, unknown>), clientSecret: oidcClientSecret });
+      secrets.set(names.ref(id), saved[id]!);
+    }
     if (secretsFile) {
       mkdirSync(path.dirname(secretsFile), { recursive: true });
       writeFileSync(secretsFile, JSON.stringify(saved, null, 2), { mode: 0o600 });
@@ -202,8 +227,17 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     ]));
     const httpUrl = `http://${host}:${ports.http || (ports.http = await freePort(host))}`;
     const graphUrl = `http://${host}:${ports.graph || (ports.graph = await freePort(host))}`;
+    // Known before the functions are set up, like the others, so the console's environment can name the issuer.
+    ports.oidc ||= await freePort(host);
     // Values that differ locally from the template's: the local HTTP API and the Graph emulator.
-    const localValues: Record<string, string> = { PUBLIC_BASE_URL: httpUrl, GRAPH_BASE_URL: graphUrl };
+    const fixturePath = options.directoryFixture ?? path.join(REPO_ROOT, 'samples', 'directory.json');
+    // One tenant for the emulator's notifications, the sign-in provider's `tid` claim and the console's check of it.
+    const tenantId = loadFixture(fixturePath).tenantId ?? FALLBACK_TENANT;
+    // The console signs in with the local provider, as the registered client, in the fixture's tenant.
+    const localValues: Record<string, string> = {
+      PUBLIC_BASE_URL: httpUrl, GRAPH_BASE_URL: graphUrl,
+      OIDC_ISSUER: `http://${host}:${ports.oidc}`, OIDC_CLIENT_ID: CONSOLE_CLIENT_ID, OIDC_TENANT_ID: tenantId.toLowerCase(),
+    };
     const functions: LocalFunction[] = [];
     const byLogicalId = new Map<string, LocalFunction>();
     const sharedEnv: Record<string, string> = {};
@@ -318,13 +352,24 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     cleanups.push(() => httpApi.close());
 
     // --- Graph directory emulator
-    const graph = await startGraphEmulator({
-      host,
-      port: graphPort,
-      fixturePath: options.directoryFixture ?? path.join(REPO_ROOT, 'samples', 'directory.json'),
-      watchFixture: true,
-    });
+    const graph = await startGraphEmulator({ host, port: graphPort, fixturePath, tenantId, watchFixture: true });
     cleanups.push(() => graph.close());
+
+    // --- Sign-in (OpenID Connect, standing in for Entra ID): whoever the emulator holds, enabled, when they sign in
+    const oidc = await startOidcProvider({
+      host,
+      port: ports.oidc,
+      tenantId,
+      users: () => graph.users(),
+      clients: [{
+        clientId: CONSOLE_CLIENT_ID,
+        clientSecret: oidcClientSecret,
+        redirectUris: [`${httpUrl}/auth/callback`],
+        postLogoutRedirectUris: [`${httpUrl}/`],
+      }],
+      log,
+    });
+    cleanups.push(() => oidc.close());
 
     // --- schedules
     if (options.schedules) {
@@ -358,11 +403,18 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         aws: aws.url,
         http: httpApi.url,
         graph: graph.url,
+        oidc: oidc.url,
       },
+      oidcClientSecret,
       ...(secretsFile ? { secretsFile } : {}),
       environment: Object.fromEntries(Object.entries(sharedEnv).filter(([k]) => k !== 'NODE_OPTIONS')),
     };
-    if (configDir) writeFileSync(path.join(configDir, 'outputs.json'), JSON.stringify(outputs, null, 2));
+    if (configDir) {
+      // Owner-only, like secrets.json: it carries the console's client secret. chmod covers a file made before.
+      const outputsFile = path.join(configDir, 'outputs.json');
+      writeFileSync(outputsFile, JSON.stringify(outputs, null, 2), { mode: 0o600 });
+      chmodSync(outputsFile, 0o600);
+    }
 
     return {
       outputs,
@@ -371,6 +423,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       aws,
       http: httpApi,
       graph,
+      oidc,
       queues,
       secrets,
       secretValue(idPrefix) {

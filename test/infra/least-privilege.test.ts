@@ -17,7 +17,7 @@ const SENDER = CUSTODIAN.senderAddress as string;
 const KEY_ARN = 'arn:aws:kms:eu-west-2:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab';
 
 /** The construct id (logical id prefix) of each thing the registry can name. */
-const SECRET_IDS: Record<SecretName, string> = { links: 'LinkSigningSecret', hrWebhook: 'HrWebhookSecret', graph: 'GraphSecret' };
+const SECRET_IDS: Record<SecretName, string> = { links: 'LinkSigningSecret', hrWebhook: 'HrWebhookSecret', graph: 'GraphSecret', console: 'ConsoleSecret' };
 const QUEUE_IDS: Record<QueueName, string> = { deadLetter: 'MessagingDeadLetter', graphChanges: 'MessagingGraphChanges' };
 
 /**

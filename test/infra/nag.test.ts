@@ -104,8 +104,8 @@ describe('the acknowledged findings', () => {
     }
   });
 
-  it('SMG4 (no automatic rotation): the three shared secrets', () => {
-    expect(byRule('SMG4')).toEqual(['GraphSecret', 'HrWebhookSecret', 'LinkSigningSecret']);
+  it('SMG4 (no automatic rotation): the four shared secrets', () => {
+    expect(byRule('SMG4')).toEqual(['ConsoleSecret', 'GraphSecret', 'HrWebhookSecret', 'LinkSigningSecret']);
   });
 
   it('SQS3 (queue without a DLQ): only the dead-letter queue itself', () => {

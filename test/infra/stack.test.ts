@@ -2,7 +2,7 @@
 import { App } from 'aws-cdk-lib';
 import { Match, Template as Assert } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
-import { parseSettings, SettingsError } from '../../infra/config.ts';
+import { consoleIssuer, parseSettings, SettingsError } from '../../infra/config.ts';
 import { buildApp } from '../../infra/build-app.ts';
 import { resourcesOfType } from '../../infra/local/template.ts';
 import { testTemplate } from '../support/env.ts';
@@ -103,6 +103,7 @@ function baseSettings() {
     trustName: 'Test Trust',
     senderAddress: 'custodian@test-trust.org.uk',
     trustItContact: 'it@test-trust.org.uk',
+    trustApprovers: ['director.it@test-trust.org.uk'],
   };
 }
 
@@ -122,5 +123,52 @@ describe('deployment settings', () => {
     expect(() => parseSettings(undefined)).toThrow(SettingsError);
     expect(() => new App({ context: { custodian: { trustName: 'x' } } })).not.toThrow();
     expect(() => buildApp({ context: { custodian: { ...baseSettings(), linkExpiryDays: 0 } } })).toThrow(/custodian\.linkExpiryDays/);
+  });
+});
+
+describe('the web console', () => {
+  const TENANT = '5f3c1b2a-8d4e-4c6f-9a7b-2e1d0c9b8a76';
+
+  it('has its own secret: the Entra client secret, filled in by hand, and a generated session key', () => {
+    const [secret] = resourcesOfType(template, 'AWS::SecretsManager::Secret').filter(([id]) => id.startsWith('ConsoleSecret'));
+    expect(secret).toBeDefined();
+    expect(secret![1].Properties?.GenerateSecretString).toMatchObject({ SecretStringTemplate: JSON.stringify({ clientSecret: '' }), GenerateStringKey: 'sessionKey', PasswordLength: 64 });
+    expect(Object.keys(template.Outputs ?? {})).toEqual(expect.arrayContaining(['ConsoleSecretArn', 'ConsoleRedirectUri']));
+  });
+
+  it('signs in against the trust\'s Entra tenant, with both a tenant and a client id or neither', () => {
+    expect(consoleIssuer({ tenantId: TENANT.toUpperCase() })).toBe(`https://login.microsoftonline.com/${TENANT}/v2.0`);
+    expect(consoleIssuer({ tenantId: TENANT, oidcIssuer: 'https://id.example.org/' })).toBe('https://id.example.org');
+    expect(consoleIssuer({})).toBeUndefined();
+    expect(parseSettings({ ...baseSettings(), tenantId: TENANT, clientId: 'abc', trustAdmins: ['Head@Trust.org.uk'] })).toMatchObject({ tenantId: TENANT, clientId: 'abc' });
+    expect(parseSettings(baseSettings()).trustAdmins).toEqual([]);
+    expect(() => parseSettings({ ...baseSettings(), tenantId: TENANT })).toThrow(/custodian\.clientId: is required/);
+    expect(() => parseSettings({ ...baseSettings(), clientId: 'abc' })).toThrow(/custodian\.tenantId: is required/);
+    expect(() => parseSettings({ ...baseSettings(), tenantId: 'contoso', clientId: 'abc' })).toThrow(/custodian\.tenantId: must be a directory/);
+    expect(() => parseSettings({ ...baseSettings(), oidcIssuer: 'http://127.0.0.1:4004', clientId: 'abc' })).toThrow(/custodian\.oidcIssuer/);
+    expect(() => parseSettings({ ...baseSettings(), trustAdmins: ['nobody'] })).toThrow(/custodian\.trustAdmins\.0: must be an email address/);
+  });
+
+  it('the approval chain for new accounts: known steps, each once, at least one; trust approvers required for their step', () => {
+    expect(parseSettings(baseSettings())).toMatchObject({ approvalSteps: ['line_manager', 'headteacher', 'trust_approvers'], trustApprovers: ['director.it@test-trust.org.uk'] });
+    expect(() => parseSettings({ ...baseSettings(), approvalSteps: ['line_manager', 'governors'] })).toThrow(/custodian\.approvalSteps\.1/);
+    expect(() => parseSettings({ ...baseSettings(), approvalSteps: [] })).toThrow(/custodian\.approvalSteps/);
+    expect(() => parseSettings({ ...baseSettings(), approvalSteps: ['headteacher', 'headteacher'] })).toThrow(/custodian\.approvalSteps: names a step more than once/);
+    expect(() => parseSettings({ ...baseSettings(), trustApprovers: ['nobody'] })).toThrow(/custodian\.trustApprovers\.0: must be an email address/);
+    expect(() => parseSettings({ ...baseSettings(), trustApprovers: [] })).toThrow(/custodian\.trustApprovers: is required when approvalSteps includes trust_approvers/);
+    expect(parseSettings({ ...baseSettings(), trustApprovers: [], approvalSteps: ['line_manager', 'headteacher'] })).toMatchObject({ approvalSteps: ['line_manager', 'headteacher'], trustApprovers: [] });
+  });
+
+  it('gives the console function the issuer, client id, tenant and trust administrators from the settings', () => {
+    const { stack } = buildApp({ context: { 'aws:cdk:bundling-stacks': [], custodian: { ...baseSettings(), tenantId: TENANT, clientId: 'abc', trustAdmins: ['head@trust.org.uk', 'dit@trust.org.uk'] } } });
+    const fns = Assert.fromStack(stack).findResources('AWS::Lambda::Function', { Metadata: { 'custodian:function': 'console' } });
+    const vars = (Object.values(fns)[0] as { Properties: { Environment: { Variables: Record<string, unknown> } } }).Properties.Environment.Variables;
+    expect(vars).toMatchObject({
+      OIDC_ISSUER: `https://login.microsoftonline.com/${TENANT}/v2.0`,
+      OIDC_CLIENT_ID: 'abc',
+      OIDC_TENANT_ID: TENANT,
+      TRUST_ADMINS: 'head@trust.org.uk,dit@trust.org.uk',
+    });
+    expect(vars.CONSOLE_SECRET_ID).toEqual({ Ref: expect.stringMatching(/^ConsoleSecret/) });
   });
 });

@@ -26,7 +26,7 @@ export async function startTestStack(options: Partial<LocalStackOptions> = {}): 
     dynamoEndpoint: inject('dynamoEndpoint'),
     template: testTemplate(),
     prefix: uniquePrefix(),
-    ports: { dynamodb: 0, ses: 0, aws: 0, http: 0, graph: 0 },
+    ports: { dynamodb: 0, ses: 0, aws: 0, http: 0, graph: 0, oidc: 0 },
     timeScale: 0.0005,
     schedules: false,
     log: (l) => logs.push(l),
@@ -76,10 +76,22 @@ export async function inbox(stack: LocalStack): Promise<StoredEmail[]> {
   return ((await res.json()) as { emails: StoredEmail[] }).emails;
 }
 
-export function actionUrlIn(email: StoredEmail): string {
-  const m = /(http:\/\/127\.0\.0\.1:\d+\/actions\/[A-Za-z0-9._%-]+)/.exec(email.body.text ?? '');
-  if (!m) throw new Error(`no action link in: ${email.subject}`);
-  return m[1]!;
+export function actionUrlIn(email: StoredEmail, taskId?: string): string {
+  const links = actionLinksIn(email);
+  const found = taskId ? links.find((l) => l.taskId === taskId) : links[0];
+  if (!found) throw new Error(`no action link${taskId ? ` for task ${taskId}` : ''} in: ${email.subject}`);
+  return found.url;
+}
+
+/** Every action link in an email, with what its signed payload says: the task, the recipient it acts as, the generation. */
+export function actionLinksIn(email: StoredEmail): Array<{ url: string; taskId: string; recipient: string; generation: number }> {
+  const seen = new Set<string>();
+  return [...(email.body.text ?? '').matchAll(/(http:\/\/127\.0\.0\.1:\d+\/actions\/([A-Za-z0-9_-]+)\.[A-Za-z0-9_-]+)/g)].flatMap((m) => {
+    if (seen.has(m[1]!)) return [];
+    seen.add(m[1]!);
+    const p = JSON.parse(Buffer.from(m[2]!, 'base64url').toString('utf8')) as { t: string; r: string; g: number };
+    return [{ url: m[1]!, taskId: p.t, recipient: p.r, generation: p.g }];
+  });
 }
 
 /** Adds an account to the register as an import would (its next check date counted from today). */
