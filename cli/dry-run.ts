@@ -60,6 +60,7 @@ function describe(change: Change): string {
     case 'account':
     case 'policy':
     case 'school':
+    case 'account_request':
       return `${change.before ? 'update' : 'create'} ${change.kind} ${change.after.id} (${change.action})${fields(change.before, change.after)}`;
     case 'person':
       return `${change.before ? 'update' : 'record'} a person (${change.action}): ${Object.keys(diffFields(change.before, change.after).after ?? {}).join(', ')}`;

@@ -4,36 +4,83 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { DryRunStore } from '../../functions/adapters/dry-run-store.ts';
 import { formatRowErrors } from '../../functions/domain/register-csv.ts';
-import { ACCOUNT_STATUSES, type AccountStatus } from '../../functions/domain/model.ts';
+import { ACCOUNT_STATUSES, type AccountStatus, type HolidayRange } from '../../functions/domain/model.ts';
 import { exportRegister, importRegister, listRegister } from '../../functions/usecases/register.ts';
-import { putSchool } from '../../functions/usecases/schools.ts';
+import { headteacherProblem, SchoolError, setSchool, setSchoolHolidays } from '../../functions/usecases/schools.ts';
 import { actor, CliError, connect, emails, out, program } from '../context.ts';
 import { plannedChanges } from '../dry-run.ts';
 
-const schools = program.command('schools').description('the schools of the trust and their IT managers');
+const schools = program.command('schools').description('the schools of the trust, their IT managers, headteachers and holidays');
 schools
   .command('set <id>')
-  .description('add or update a school')
+  .description('add or update a school (its holidays, and its headteacher unless --head is given, are kept)')
   .requiredOption('--name <name>', 'the school\'s name')
   .requiredOption('--it-manager <emails>', 'IT manager email(s), comma-separated')
   .requiredOption('--domain <domains>', 'email domain(s) of its staff, comma-separated')
-  .action(async (id: string, o: { name: string; itManager: string; domain: string }) => {
+  .option('--head <email>', 'the headteacher (approves new accounts): an address on one of the school\'s domains')
+  .action(async (id: string, o: { name: string; itManager: string; domain: string; head?: string }) => {
     if (!/^[a-z0-9][a-z0-9-]{0,62}$/.test(id)) throw new CliError(`school id "${id}" must be lower-case letters, digits and hyphens`);
     const domains = o.domain.split(',').map((d) => d.trim().toLowerCase().replace(/^@/, '')).filter(Boolean);
     const badDomain = domains.find((d) => !/^[a-z0-9.-]+\.[a-z]{2,}$/.test(d));
     if (badDomain || domains.length === 0) throw new CliError(`--domain: "${badDomain ?? ''}" is not a domain name`);
+    const head = o.head === undefined ? undefined : o.head.trim();
+    if (head !== undefined) {
+      const problem = headteacherProblem(head, domains);
+      if (problem) throw new CliError(`--head: ${problem}`);
+    }
     const { store } = await connect();
-    const result = await putSchool(store, { id, name: o.name.trim(), itManagers: emails(o.itManager, '--it-manager'), domains }, actor('cli'));
+    const settings = { id, name: o.name.trim(), itManagers: emails(o.itManager, '--it-manager'), domains, ...(head !== undefined ? { headteacher: head } : {}) };
+    const result = await setSchool(store, settings, actor('cli')).catch(schoolRefused);
     process.stdout.write(`school ${id} ${result}\n`);
+  });
+schools
+  .command('holidays <id> <file>')
+  .description('replace the school\'s holidays with those in an iCalendar file (.ics) or a file of YYYY-MM-DD,YYYY-MM-DD lines')
+  .action(async (id: string, file: string) => {
+    let content: Buffer;
+    try {
+      content = readFileSync(file);
+    } catch (err) {
+      throw new CliError(`cannot read ${file}: ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (err as Error).message}`);
+    }
+    // Loaded here, not with the CLI: ical.js is needed by this command only.
+    const { parseHolidaysFile } = await import('../../functions/domain/holidays.ts');
+    const parsed = parseHolidaysFile(content, file);
+    if (!parsed.ok) {
+      process.stderr.write(`${file}: nothing was loaded; fix these and try again:\n${parsed.errors.join('\n')}\n`);
+      throw new CliError(`${parsed.errors.length} problem${parsed.errors.length === 1 ? '' : 's'} in ${file}`);
+    }
+    const { store } = await connect();
+    const { result, before, school } = await setSchoolHolidays(store, id, parsed.holidays, actor(`holidays:${path.basename(file)}`)).catch(schoolRefused);
+    const holidays = school.holidays ?? [];
+    for (const note of parsed.notes) process.stdout.write(`${note}\n`);
+    for (const h of holidays) process.stdout.write(`  ${h.start} to ${h.end}${h.name ? `  ${h.name}` : ''}\n`);
+    process.stdout.write(result === 'unchanged'
+      ? `school ${id}: holidays unchanged (${holidays.length} range${holidays.length === 1 ? '' : 's'})\n`
+      : `school ${id}: ${holidays.length} holiday range${holidays.length === 1 ? '' : 's'} loaded from ${path.basename(file)}, replacing ${before}\n`);
   });
 schools
   .command('list')
   .option('--json', 'JSON array on stdout')
   .action(async (o: { json?: boolean }) => {
     const { store } = await connect();
-    const rows = await store.listSchools();
-    out(!!o.json, rows as never, [['id', 'ID'], ['name', 'NAME'], ['itManagers', 'IT MANAGERS'], ['domains', 'DOMAINS']]);
+    const rows = (await store.listSchools()).map((s) => ({ ...s, holidayRanges: s.holidays?.length ?? 0 }));
+    if (o.json) return out(true, rows as never, []);
+    out(false, rows.map((s) => ({ ...s, holidays: holidaySummary(s.holidays) })) as never, [
+      ['id', 'ID'], ['name', 'NAME'], ['itManagers', 'IT MANAGERS'], ['domains', 'DOMAINS'], ['headteacher', 'HEADTEACHER'], ['holidays', 'HOLIDAYS'],
+    ]);
   });
+
+/** "6 ranges, to 2027-07-31": how many are loaded, and until when (they are reloaded each school year). */
+function holidaySummary(holidays: HolidayRange[] | undefined): string {
+  if (!holidays?.length) return 'none';
+  return `${holidays.length} range${holidays.length === 1 ? '' : 's'}, to ${holidays.at(-1)!.end}`;
+}
+
+function schoolRefused(err: unknown): never {
+  if (err instanceof SchoolError) throw new CliError(err.message);
+  throw err;
+}
 
 const register = program.command('register').description('the account register');
 register

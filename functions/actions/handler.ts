@@ -14,7 +14,8 @@ import { bodyBytes, header, html, rawBody, type HttpResult } from '../http/respo
 import { depsFromEnv } from '../adapters/deps.ts';
 import type { Deps } from '../usecases/deps.ts';
 import { accountView } from '../usecases/links.ts';
-import { describeClosed, linkRefusal, resolveTask, ResolveError, type Decision } from '../usecases/resolve.ts';
+import { DECISION_FIELDS, decisionFromForm, type DecisionForm } from '../usecases/decision-form.ts';
+import { describeClosed, linkRefusal, resolveTask, ResolveError } from '../usecases/resolve.ts';
 import { resultPage, taskPage } from './pages.ts';
 
 const MAX_FORM_BYTES = 16 * 1024;
@@ -43,15 +44,18 @@ async function check(d: Deps, token: string | undefined): Promise<Checked> {
   return { ok: true, payload: verdict.payload, task };
 }
 
-async function render(d: Deps, task: Task, recipient: string, formAction: string, status = 200, error?: string, values?: Record<string, string>): Promise<HttpResult> {
+async function render(d: Deps, task: Task, recipient: string, formAction: string, status = 200, error?: string, values?: DecisionForm): Promise<HttpResult> {
   const account = task.accountId ? await d.store.getAccount(task.accountId) : undefined;
-  const school = account ? await d.store.getSchool(account.school) : undefined;
+  const request = task.requestId ? await d.store.getRequest(task.requestId) : undefined;
+  const schoolId = account?.school ?? request?.school;
+  const school = schoolId ? await d.store.getSchool(schoolId) : undefined;
   const policy = task.policyId ? await d.store.getPolicy(task.policyId) : undefined;
   return html(status, taskPage({
     trustName: d.config.trustName,
     task,
     ...(account ? { account: accountView(account, school) } : {}),
     ...(policy ? { policy: { title: policy.title, nextReviewDate: policy.nextReviewDate } } : {}),
+    ...(request ? { request: { request, schoolName: school?.name ?? request.school } } : {}),
     formAction,
     actingAs: recipient,
     ...(error ? { error } : {}),
@@ -75,23 +79,9 @@ export async function handler(event: APIGatewayProxyEventV2): Promise<HttpResult
     return html(415, resultPage({ trustName: d.config.trustName, title: 'Unsupported form', message: 'Please use the buttons on the page.', kind: 'error' }));
   }
   const form = new URLSearchParams(rawBody(event));
-  const values = {
-    newOwner: form.get('newOwner') ?? '', reason: form.get('reason') ?? '',
-    newDate: form.get('newDate') ?? '', nextReview: form.get('nextReview') ?? '',
-  };
-  const action = form.get('action');
-  let decision: Decision;
-  switch (action) {
-    case 'transfer': decision = { action, to: values.newOwner.trim() }; break;
-    case 'close': decision = { action }; break;
-    case 'keep': decision = { action, reason: values.reason }; break;
-    case 'acknowledge': decision = { action }; break;
-    case 'confirm': decision = { action }; break;
-    case 'request_closure': decision = { action, reason: values.reason }; break;
-    case 'extend': decision = { action, to: values.newDate.trim() }; break;
-    case 'reviewed': decision = { action, ...(values.nextReview.trim() ? { nextReview: values.nextReview.trim() } : {}) }; break;
-    default: return render(d, task, payload.r, formAction, 400, 'Choose one of the options below.', values);
-  }
+  const values: DecisionForm = Object.fromEntries(DECISION_FIELDS.map((f) => [f, form.get(f) ?? '']));
+  const decision = decisionFromForm(form.get('action') ?? '', values);
+  if (!decision) return render(d, task, payload.r, formAction, 400, 'Choose one of the options below.', values);
   // Who acted, for the audit: the person the link was made for, whoever opened it. Checked again against the task
   // as it is when the decision is written (resolveTask), so a reopen or reassignment in between changes nothing.
   try {
@@ -130,6 +120,9 @@ function outcome(task: Task): string {
     case 'request_closure': return `Closure of ${what} has been requested; the school's IT manager will see it in the register.`;
     case 'extend': return `The planned end of ${what} is now ${longDate(r.to)}.`;
     case 'reviewed': return `The policy is recorded as reviewed; its next review is due on ${longDate(r.nextReview)}.`;
+    case 'approve': return `Thank you: your approval of the request for ${what} is recorded.`;
+    case 'reject': return `The request for ${what} is rejected, and the person who asked for it is told your reason.`;
+    case 'set_up': return `${what} is recorded as set up and is now active in the register. Its first review is due in a year.`;
     default: return 'Recorded.';
   }
 }

@@ -3,12 +3,15 @@
  * mail scanners open links); each form `POST`s one decision back to the same URL. Pure: no I/O, no clock reads.
  *
  * Stable hooks for browser tests: forms `#form-<action>`, submit buttons `#submit-<action>`, field names `action`,
- * `newOwner`, `reason`, `newDate`, `nextReview`; the error box is `#error`; result pages have the title in
- * `<h1>` and `#message`.
+ * `newOwner`, `reason`, `newDate`, `nextReview`, and for set_up `handle`, `url`, `linked_email`, `admins`,
+ * `login_stored` (a checkbox); the error box is `#error`; result pages have the title in `<h1>` and `#message`.
+ * A request's answers are in `#request` (approve_request, set_up_account).
  */
 import { escapeHtml as e, isSafeHref, pageLayout } from '../domain/html.ts';
 import { accountTitle, isAddressGone, isPersonSubject, platformName, policyName, supervisorRole, taskTitle, type AccountView } from '../domain/emails.ts';
 import type { IsoDate } from '../domain/model.ts';
+import { STEP_LABELS, stepLabel, type AccountRequest } from '../domain/requests.ts';
+import { PLATFORM_NAMES } from '../domain/tasks.ts';
 import { actionsFor, type Action, type Task } from '../domain/tasks.ts';
 import { longDate } from '../domain/working-days.ts';
 
@@ -19,7 +22,10 @@ export interface TaskPageInput {
   policy?: { title: string; nextReviewDate: IsoDate };  // policy_review: the policy
   formAction: string;         // the URL to POST to (same as the link)
   error?: string;             // shown at the top in a clear error box
-  values?: { newOwner?: string; reason?: string; newDate?: string; nextReview?: string };  // re-fill the form after an error
+  /** Re-fill the form after an error (the posted fields, named as in usecases/decision-form.ts). */
+  values?: { newOwner?: string; reason?: string; newDate?: string; nextReview?: string; handle?: string; url?: string; linked_email?: string; admins?: string; login_stored?: string };
+  /** approve_request and set_up_account: the request for a new account, and its school's name. */
+  request?: { request: AccountRequest; schoolName: string };
   /** The person the decision will be recorded as (the link's recipient, or the signed-in person in the console). */
   actingAs?: string;
   /** Replaces the default explanation of why the decision is recorded as `actingAs`. */
@@ -216,11 +222,116 @@ ${actingAs(input)}${decisionForms(input)}<p class="muted">The review is recorded
   return pageLayout({ trustName: input.trustName, title: taskTitle(task, undefined, policy), bodyHtml: body });
 }
 
+// ---------------------------------------------------------------------------------------------------------------
+// Requests for new accounts (contracts section 9)
+
+function multiline(text: string): string {
+  return e(text).replace(/\r?\n/g, '<br>');
+}
+
+function requesterHtml(r: AccountRequest): string {
+  return r.requesterName ? `${e(r.requesterName)} (${e(r.requester)})` : e(r.requester);
+}
+
+/** Every answer on the form, as the approvers and the IT manager read it. */
+function requestFactsHtml(view: { request: AccountRequest; schoolName: string }, extra: Array<[string, string]> = []): string {
+  const r = view.request;
+  const rows: Array<[string, string]> = [
+    ['Requested by', requesterHtml(r)],
+    ['School', e(view.schoolName)],
+    ['Platform', e(PLATFORM_NAMES[r.platform] ?? r.platform)],
+    ['Proposed handle', e(r.handle)],
+    ['Published name', e(r.publishedName)],
+    ['Purpose', multiline(r.purpose)],
+    ['Aims', multiline(r.aims)],
+    ['Why not an existing account', multiline(r.whyNotExisting)],
+    ['Content', multiline(r.content)],
+    ['Audience', multiline(r.audience)],
+    ['Linked email', e(r.linkedEmail)],
+    ['Administrators', r.admins.map(e).join(', ')],
+    ['Main supervisor', e(r.mainSupervisor)],
+    ['Reserve supervisor', e(r.reserveSupervisor)],
+    ['Monitoring in term time', e(r.monitoringFrequency)],
+    ['Monitoring in holidays', e(r.holidayMonitoringFrequency)],
+    ['Monitors and responds', multiline(r.responsible)],
+    ...(r.plannedEndDate ? [['Planned end', e(longDate(r.plannedEndDate))] as [string, string]] : []),
+    ...(r.exitPlan ? [['Exit plan', multiline(r.exitPlan)] as [string, string]] : []),
+    ['Success measures', multiline(r.successMeasures)],
+    ...extra,
+  ];
+  return `<div id="request">${facts(rows)}</div>`;
+}
+
+/** The steps decided so far, one line each. */
+function decisionsHtml(r: AccountRequest): string {
+  const lines = r.steps.flatMap((s, i) => (s.decision
+    ? [`<li>Step ${i + 1} (${e(STEP_LABELS[s.step])}): ${s.decision.outcome === 'approved' ? 'approved' : 'rejected'} by ${e(s.decision.by)} on ${e(longDate(s.decision.at.slice(0, 10)))}</li>`]
+    : []));
+  return lines.length ? `<ul id="decisions">${lines.join('')}</ul>\n` : '';
+}
+
+function approveRequestPage(input: TaskPageInput): string {
+  const { task, values } = input;
+  const view = input.request;
+  if (!view) return pageLayout({ trustName: input.trustName, title: taskTitle(task), bodyHtml: `${errorBox(input.error)}<p>${e(task.reason)}</p>` });
+  const r = view.request;
+  const index = task.requestStep ?? r.currentStep;
+  const step = r.steps[index];
+  const label = accountTitle(task);
+  const who = step?.step === 'headteacher' ? `the headteacher of ${view.schoolName}` : step?.step === 'trust_approvers' ? "one of the trust's approvers" : 'their line manager';
+  const asked = step?.fallbackReason
+    ? `You are asked as the trust's IT contact, in place of ${e(who)}, because ${e(step.fallbackReason)}.`
+    : `You are asked as ${e(who)}.`;
+  const last = index + 1 >= r.steps.length;
+  const earlier = decisionsHtml(r);
+  const body = `${errorBox(input.error)}<p>${requesterHtml(r)} asks to open a new official <strong>${e(label)}</strong> account for ${e(view.schoolName)}. This is approval step ${e(stepLabel(r, index))}. ${asked}</p>
+<p>The trust's social media policy asks for approval before an official site is created (A.3.2), with an exit plan from the outset (A.1.6) and a way to judge its success (A.1.8).</p>
+${earlier ? `<h2>Already decided</h2>\n${earlier}` : ''}<h2>The request</h2>
+${requestFactsHtml(view, [['Approval step', e(stepLabel(r, index))], ['Due by', e(longDate(task.dueDate))], ['Request', e(r.id)], ['Task', e(task.id)]])}<p class="box info" id="nothing-yet">Nothing has changed yet. The decision is made only when you press one of the buttons below. Choose one.</p>
+${actingAs(input)}${form(input, 'approve', `<h2>Approve it</h2>
+<p>${last ? "This is the last approval: the account enters the register as approved, and the school's IT managers are asked to set it up." : `The request goes on to the next step (${e(stepLabel(r, index + 1))}).`}</p>`, 'Approve the request')}${form(input, 'reject', `<h2>Reject it</h2>
+<p class="box warning">The request ends here: no further approvals are asked for, and nothing is added to the register.</p>
+<label for="reason">Why you reject it (the person who asked is told)</label>
+<textarea id="reason" name="reason" required>${e(values?.reason ?? '')}</textarea>`, 'Reject the request', 'danger')}<p class="muted">Your decision is recorded in the register's audit in your name.${input.actingAsReason ? '' : ' This link works once.'}</p>`;
+  return pageLayout({ trustName: input.trustName, title: taskTitle(task), bodyHtml: body });
+}
+
+function setUpPage(input: TaskPageInput): string {
+  const { task, account, values } = input;
+  const view = input.request;
+  const label = accountTitle(task, account);
+  const linked = account?.linkedEmail ?? view?.request.linkedEmail ?? '';
+  const approvedAdmins = account?.admins ?? view?.request.admins ?? [];
+  const platform = platformName(account?.platform ?? task.platform);
+  const about = view
+    ? `The request by ${requesterHtml(view.request)} for a new official <strong>${e(label)}</strong> account for ${e(view.schoolName)} has every approval it needs. It is in the register as approved, waiting for you to set it up.`
+    : `<strong>${e(label)}</strong> is approved and waiting to be set up.`;
+  const body = `${errorBox(input.error)}<p>${about}</p>
+<p>Create the account on ${e(platform)} (or confirm it exists) with the approved linked email, give at least two members of staff administrator access, and store its login details as the trust requires, so that access is never lost (policy A.1.7). Then record it below: the account becomes active in the register, with its first review a year on.</p>
+${view ? decisionsHtml(view.request) : ''}${view ? `<h2>The approved request</h2>\n${requestFactsHtml(view, [['Due by', e(longDate(task.dueDate))], ['Request', e(view.request.id)], ['Task', e(task.id)]])}` : facts([['Due by', e(longDate(task.dueDate))], ['Task', e(task.id)]])}<p class="box info" id="nothing-yet">Nothing has changed yet. The set-up is recorded only when you press the button below.</p>
+${actingAs(input)}${form(input, 'set_up', `<h2>Record the set-up</h2>
+<label for="handle">Handle</label>
+<input type="text" id="handle" name="handle" required autocomplete="off" spellcheck="false" aria-describedby="handle-hint" value="${e(values?.handle ?? account?.handle ?? view?.request.handle ?? '')}">
+<p class="muted" id="handle-hint">The approved handle; you may correct its capital letters.</p>
+<label for="url">Address (URL)</label>
+<input type="url" id="url" name="url" required autocomplete="off" spellcheck="false" placeholder="https://" value="${e(values?.url ?? '')}">
+<label for="linked_email">Linked email</label>
+<input type="email" id="linked_email" name="linked_email" required autocomplete="off" spellcheck="false" aria-describedby="linked_email-hint" value="${e(values?.linked_email ?? '')}">
+<p class="muted" id="linked_email-hint">Type the address the account was created with, to confirm it: it must be the approved one, ${e(linked)}.</p>
+<label for="admins">Administrators</label>
+<textarea id="admins" name="admins" required aria-describedby="admins-hint">${e(values?.admins ?? approvedAdmins.join('\n'))}</textarea>
+<p class="muted" id="admins-hint">At least two members of staff with administrator access, one address a line.</p>
+<label class="check" for="login_stored"><input type="checkbox" id="login_stored" name="login_stored" value="yes" required${values?.login_stored ? ' checked' : ''}> The login details are stored as the trust requires</label>`, 'Record it as set up')}<p class="muted">The set-up is recorded in the register's audit in your name.${input.actingAsReason ? '' : ' This link works once.'}</p>`;
+  return pageLayout({ trustName: input.trustName, title: taskTitle(task, account), bodyHtml: body });
+}
+
 /** The page an action link opens: the task, and one form per decision it offers. */
 export function taskPage(input: TaskPageInput): string {
   const { task, account } = input;
   if (task.type === 'acknowledge_policy') return acknowledgePage(input);
   if (task.type === 'policy_review') return policyReviewPage(input);
+  if (task.type === 'approve_request') return approveRequestPage(input);
+  if (task.type === 'set_up_account') return setUpPage(input);
 
   const rows: Array<[string, string]> = [['Account', e(accountTitle(task, account))]];
   if (account?.url) rows.push(['Link', isSafeHref(account.url) ? `<a href="${e(account.url)}" rel="noopener noreferrer">${e(account.url)}</a>` : e(account.url)]);

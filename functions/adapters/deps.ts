@@ -1,7 +1,7 @@
 /** The use cases' dependencies from a function's environment (see infra/functions.ts for which function gets which variable). */
 import type { Deps } from '../usecases/deps.ts';
 import { DynamoStore } from './dynamo-store.ts';
-import { env, envEmails, envInt } from './env.ts';
+import { approvalSettingsFromEnv, env, envEmails, envInt } from './env.ts';
 import { SesMailer } from './mailer.ts';
 import { BusPublisher } from './publisher.ts';
 import { secretString } from './secrets.ts';
@@ -21,6 +21,7 @@ export function depsFromEnv(clock: () => Date = () => new Date()): Deps {
       escalateAfterWorkingDays: envInt('ESCALATE_AFTER_WORKING_DAYS'),
       personRetentionDays: envInt('PERSON_RETENTION_DAYS'),
       trustAdmins: envEmails('TRUST_ADMINS'),
+      ...approvalSettingsFromEnv(),
       linkSecret: () => secretString(env('LINK_SECRET_ID')),
     },
   };

@@ -6,16 +6,19 @@
  */
 import type { AccountLink, Change, DirectoryState, DueItem } from '../domain/changes.ts';
 import type { AccountStatus, Actor, AuditEntry, IsoDate, Person, Policy, School } from '../domain/model.ts';
+import type { AccountRequest } from '../domain/requests.ts';
 import type { Task } from '../domain/tasks.ts';
-import { ConflictError, type CommitResult, type Store } from '../usecases/ports.ts';
+import { ConflictError, type CommitResult, type RequestFilter, type Store } from '../usecases/ports.ts';
 import { MemoryStore } from './memory-store.ts';
 
-type Kind = 'school' | 'account' | 'task' | 'person' | 'policy';
+type Kind = 'school' | 'account' | 'task' | 'person' | 'policy' | 'account_request';
 
 export class DryRunStore implements Store {
   private readonly local: MemoryStore;
   /** Records already brought in from the real store (or written here): the local copy is the truth for them. */
-  private readonly known: Record<Kind, Set<string>> = { school: new Set(), account: new Set(), task: new Set(), person: new Set(), policy: new Set() };
+  private readonly known: Record<Kind, Set<string>> = {
+    school: new Set(), account: new Set(), task: new Set(), person: new Set(), policy: new Set(), account_request: new Set(),
+  };
   private directoryKnown = false;
 
   constructor(private readonly real: Store, clock: () => Date = () => new Date()) {
@@ -32,7 +35,7 @@ export class DryRunStore implements Store {
     if (missing.length === 0) return;
     const found = await load(missing);
     const records = found.filter((r) => !this.known[kind].has(idOf(r)));
-    this.local.seed({ [kind === 'person' ? 'people' : kind === 'policy' ? 'policies' : `${kind}s`]: records });
+    this.local.seed({ [SEED_KEYS[kind]]: records });
     for (const id of missing) this.known[kind].add(id);
     for (const r of records) this.known[kind].add(idOf(r));
   }
@@ -51,6 +54,9 @@ export class DryRunStore implements Store {
   }
   private bringPolicies(ids: string[]) {
     return this.bring('policy', ids, async (m) => (await Promise.all(m.map((k) => this.real.getPolicy(k)))).filter((p): p is Policy => !!p), (p) => p.id);
+  }
+  private bringRequests(ids: string[]) {
+    return this.bring('account_request', ids, async (m) => (await Promise.all(m.map((k) => this.real.getRequest(k)))).filter((r): r is AccountRequest => !!r), (r) => r.id);
   }
   /** A list from the real store: its records not yet known are brought in as they are. */
   private async bringList<T>(kind: Kind, list: T[], idOf: (r: T) => string): Promise<void> {
@@ -93,6 +99,12 @@ export class DryRunStore implements Store {
   async getPolicy(id: string) { await this.bringPolicies([id]); return this.local.getPolicy(id); }
   async listPolicies() { await this.bringList('policy', await this.real.listPolicies(), (p) => p.id); return this.local.listPolicies(); }
 
+  async getRequest(id: string) { await this.bringRequests([id]); return this.local.getRequest(id); }
+  async listRequests(filter: RequestFilter = {}) {
+    await this.bringList('account_request', await this.real.listRequests(filter), (r) => r.id);
+    return this.local.listRequests(filter);
+  }
+
   async dueOnOrBefore(date: IsoDate, limit?: number): Promise<DueItem[]> {
     const due = await this.real.dueOnOrBefore(date);
     await this.bringTasks(due.filter((d) => d.kind === 'task').map((d) => d.id));
@@ -122,6 +134,7 @@ export class DryRunStore implements Store {
         case 'account': await this.bringAccounts([c.after.id]); break;
         case 'task': await this.bringTasks([c.after.id]); break;
         case 'policy': await this.bringPolicies([c.after.id]); break;
+        case 'account_request': await this.bringRequests([c.after.id]); break;
         case 'person': await this.bringPeople([c.after.key]); break;
         case 'person_removed': await this.bringPeople([c.before.key]); break;
         case 'link_used':
@@ -140,6 +153,11 @@ export class DryRunStore implements Store {
     return this.local.commit(changes, actor);
   }
 }
+
+/** Which list of SeedRecords holds each kind. */
+const SEED_KEYS = {
+  school: 'schools', account: 'accounts', task: 'tasks', person: 'people', policy: 'policies', account_request: 'accountRequests',
+} as const satisfies Record<Kind, keyof import('./memory-store.ts').SeedRecords>;
 
 function sortAudit(entries: AuditEntry[]): AuditEntry[] {
   return entries.sort((a, b) => { const x = `${a.at}#${a.id}`, y = `${b.at}#${b.id}`; return x < y ? -1 : x > y ? 1 : 0; });

@@ -13,12 +13,14 @@ import {
   assertOneChangePerRecord, auditOfChange, effectOfChange, type AccountLink, type Change, type DirectoryState, type DueItem, type DueKind,
 } from '../domain/changes.ts';
 import { mailboxOf, type Account, type AccountStatus, type Actor, type AuditEntry, type IsoDate, type Person, type Policy, type School } from '../domain/model.ts';
+import type { AccountRequest } from '../domain/requests.ts';
 import type { Task } from '../domain/tasks.ts';
-import { CommitTooLargeError, ConflictError, type CommitResult, type Store } from '../usecases/ports.ts';
+import { CommitTooLargeError, ConflictError, type CommitResult, type RequestFilter, type Store } from '../usecases/ports.ts';
 import { documentClient } from './aws.ts';
 import { timeOrderedId } from './ids.ts';
 import {
-  accountItem, accountLinkItems, auditItem, DUE_PARTITION, fromItem, keys, personAddresses, personItem, policyItem, schoolItem, taskItem,
+  accountItem, accountLinkItems, auditItem, DUE_PARTITION, fromItem, keys, personAddresses, personItem, policyItem, REQUEST_EMAIL_PREFIX,
+  requestItem, REQUESTS_PARTITION, schoolItem, taskItem,
 } from './keys.ts';
 
 type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
@@ -169,6 +171,18 @@ export class DynamoStore implements Store {
     return this.byType<Policy>('POLICIES');
   }
 
+  getRequest(id: string): Promise<AccountRequest | undefined> {
+    return this.get<AccountRequest>(keys.accountRequest(id));
+  }
+
+  /** A requester's requests from the byEmail index (their address's partition), others from byType; then narrowed. */
+  async listRequests(filter: RequestFilter = {}): Promise<AccountRequest[]> {
+    const list = filter.requester
+      ? await this.byEmail<AccountRequest>(keys.email(mailboxOf(filter.requester)), REQUEST_EMAIL_PREFIX)
+      : await this.byType<AccountRequest>(REQUESTS_PARTITION);
+    return list.filter((r) => (!filter.status || r.status === filter.status) && (!filter.school || r.school === filter.school));
+  }
+
   async dueOnOrBefore(date: IsoDate, limit?: number): Promise<DueItem[]> {
     const items = await this.queryAll<{ gsi3sk?: string }>({
       IndexName: 'due',
@@ -278,6 +292,8 @@ export class DynamoStore implements Store {
         return [this.versioned(taskItem(change.after), change.before)];
       case 'policy':
         return [this.versioned(policyItem(change.after), change.before)];
+      case 'account_request':
+        return [this.versioned(requestItem(change.after), change.before)];
       case 'account': {
         const ops = [this.versioned(accountItem(change.after), change.before)];
         const oldLinks = new Map((change.before ? accountLinkItems(change.before) : []).map((l) => [l.sk, l]));

@@ -4,6 +4,7 @@
  */
 import { accountLinks, dueOn, type LinkRole } from '../domain/changes.ts';
 import { mailboxOf, type Account, type AuditEntry, type Person, type Policy, type School } from '../domain/model.ts';
+import type { AccountRequest } from '../domain/requests.ts';
 import type { Task } from '../domain/tasks.ts';
 
 /**
@@ -26,6 +27,8 @@ export const keys = {
   digest: (school: string, week: string) => ({ pk: `DIGEST#${week}`, sk: `SCHOOL#${school}` }),
   /** A signed webhook request already accepted (by a hash of its signature), until its `expiresAt`. */
   request: (key: string) => ({ pk: `REQUEST#${key}`, sk: 'REQUEST' }),
+  /** A request for a new official account (not to be confused with `request`, a signed webhook request seen). */
+  accountRequest: (id: string) => ({ pk: `ACCOUNT_REQUEST#${id}`, sk: 'ACCOUNT_REQUEST' }),
   auditPartition: (entityType: string, entityId: string) => `${AUDIT_PREFIX}${entityType}#${entityId}`,
   auditDay: (day: string) => `AUDIT#${day}`,
   email: (email: string) => `EMAIL#${email}`,
@@ -71,6 +74,21 @@ export function taskItem(t: Task) {
     gsi2sk: `${t.dueDate}#${t.id}`,
     ...due(dueOn('task', t), 'task', t.id),
     ...t,
+  };
+}
+
+/** All requests under one byType partition (by id, so oldest first); the requester's under their address in byEmail. */
+export const REQUESTS_PARTITION = 'ACCOUNT_REQUESTS';
+export const REQUEST_EMAIL_PREFIX = 'ACCOUNT_REQUEST#';
+export function requestItem(r: AccountRequest) {
+  return {
+    ...keys.accountRequest(r.id),
+    entity: 'account_request',
+    gsi1pk: keys.email(mailboxOf(r.requester)),
+    gsi1sk: `${REQUEST_EMAIL_PREFIX}${r.id}`,
+    gsi2pk: REQUESTS_PARTITION,
+    gsi2sk: r.id,
+    ...r,
   };
 }
 

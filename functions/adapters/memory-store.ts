@@ -8,8 +8,9 @@ import {
   accountLinks, assertOneChangePerRecord, auditOfChange, dueOn, effectOfChange, type AccountLink, type Change, type DirectoryState, type DueItem,
 } from '../domain/changes.ts';
 import { mailboxOf, type Account, type AccountStatus, type Actor, type AuditEntry, type IsoDate, type Person, type Policy, type School } from '../domain/model.ts';
+import type { AccountRequest } from '../domain/requests.ts';
 import type { Task } from '../domain/tasks.ts';
-import { ConflictError, type CommitResult, type Store } from '../usecases/ports.ts';
+import { ConflictError, type CommitResult, type RequestFilter, type Store } from '../usecases/ports.ts';
 import { timeOrderedId } from './ids.ts';
 
 /** What a database round trip does to a record: a copy, without undefined fields. */
@@ -30,6 +31,7 @@ export interface SeedRecords {
   tasks?: Task[];
   people?: Person[];
   policies?: Policy[];
+  accountRequests?: AccountRequest[];
 }
 
 export class MemoryStore implements Store {
@@ -38,6 +40,7 @@ export class MemoryStore implements Store {
   protected readonly tasks = new Map<string, Task>();
   protected readonly people = new Map<string, Person>();
   protected readonly policies = new Map<string, Policy>();
+  protected readonly accountRequests = new Map<string, AccountRequest>();
   protected readonly usedLinks = new Set<string>();
   protected readonly digests = new Set<string>();
   protected readonly requests = new Set<string>();
@@ -55,6 +58,7 @@ export class MemoryStore implements Store {
     for (const t of records.tasks ?? []) this.tasks.set(t.id, copy(t));
     for (const p of records.people ?? []) this.people.set(p.key, copy(p));
     for (const p of records.policies ?? []) this.policies.set(p.id, copy(p));
+    for (const r of records.accountRequests ?? []) this.accountRequests.set(r.id, copy(r));
   }
 
   // ---------- reading ----------
@@ -129,6 +133,17 @@ export class MemoryStore implements Store {
     return copy([...this.policies.values()].sort(byId));
   }
 
+  async getRequest(id: string): Promise<AccountRequest | undefined> {
+    return copy(this.accountRequests.get(id));
+  }
+
+  async listRequests(filter: RequestFilter = {}): Promise<AccountRequest[]> {
+    const requester = filter.requester ? mailboxOf(filter.requester) : undefined;
+    const list = [...this.accountRequests.values()].filter((r) => (!requester || mailboxOf(r.requester) === requester)
+      && (!filter.status || r.status === filter.status) && (!filter.school || r.school === filter.school));
+    return copy(list.sort(byId));
+  }
+
   async dueOnOrBefore(date: IsoDate, limit?: number): Promise<DueItem[]> {
     const items: DueItem[] = [
       ...[...this.tasks.values()].map((t) => ({ kind: 'task' as const, id: t.id, on: dueOn('task', t) })),
@@ -189,6 +204,7 @@ export class MemoryStore implements Store {
       case 'account': return this.accounts.get(change.after.id);
       case 'task': return this.tasks.get(change.after.id);
       case 'policy': return this.policies.get(change.after.id);
+      case 'account_request': return this.accountRequests.get(change.after.id);
       case 'person': return this.people.get(change.after.key);
       case 'person_removed': return this.people.get(change.before.key);
     }
@@ -260,6 +276,7 @@ export class MemoryStore implements Store {
           case 'account': this.accounts.set(change.after.id, after as Account); break;
           case 'task': this.tasks.set(change.after.id, after as Task); break;
           case 'policy': this.policies.set(change.after.id, after as Policy); break;
+          case 'account_request': this.accountRequests.set(change.after.id, after as AccountRequest); break;
           case 'person': this.people.set(change.after.key, after as Person); break;
         }
         const entry = auditOfChange(change, effect, actor, now, timeOrderedId(now));

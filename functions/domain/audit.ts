@@ -42,6 +42,7 @@ export function diffFields(
 const PERSONAL_FIELDS: Partial<Record<AuditEntry['entityType'], ReadonlySet<string>>> = {
   person: new Set(['primaryEmail', 'addresses', 'displayName', 'employeeId', 'lineManagerEmail', 'directoryManagerEmail']),
   task: new Set(['subjectName', 'reason']),
+  account_request: new Set(['requesterName']),
 };
 export const REDACTED = '(personal data not kept)';
 
@@ -56,12 +57,26 @@ function redactResolution(value: unknown): unknown {
   return 'reason' in resolution && resolution.reason !== undefined ? { ...resolution, reason: REDACTED } : resolution;
 }
 
+/**
+ * A request's steps: who decided what and when is kept (each person's decision is their own, on the record), but a
+ * rejection's free-text reason is not, as for a task's decision. The request itself keeps it for the requester.
+ */
+function redactSteps(value: unknown): unknown {
+  if (!Array.isArray(value)) return value;
+  return value.map((step: unknown) => {
+    if (!step || typeof step !== 'object') return step;
+    const s = step as Record<string, unknown>;
+    return s.decision ? { ...s, decision: redactResolution(s.decision) } : s;
+  });
+}
+
 function redact(entityType: AuditEntry['entityType'], side: Record<string, unknown> | undefined): Record<string, unknown> | undefined {
   const fields = PERSONAL_FIELDS[entityType];
   if (!fields || !side) return side;
   return Object.fromEntries(Object.entries(side).map(([k, v]) => {
     if (fields.has(k)) return [k, REDACTED];
     if (entityType === 'task' && k === 'resolution') return [k, redactResolution(v)];
+    if (entityType === 'account_request' && k === 'steps') return [k, redactSteps(v)];
     return [k, v];
   }));
 }

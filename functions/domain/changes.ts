@@ -5,6 +5,7 @@
  */
 import { auditEntry, effectOf, type Effect } from './audit.ts';
 import type { Account, Actor, AuditEntry, IsoDate, Person, Policy, School } from './model.ts';
+import type { AccountRequest } from './requests.ts';
 import type { Task } from './tasks.ts';
 
 /** The directory connection's bookkeeping (Graph delta link and subscription). */
@@ -30,7 +31,9 @@ export type EntityChange =
   | { kind: 'account'; action: string; before?: Account; after: Account }
   | { kind: 'task'; action: string; before?: Task; after: Task }
   | { kind: 'person'; action: string; before?: Person; after: Person }
-  | { kind: 'policy'; action: string; before?: Policy; after: Policy };
+  | { kind: 'policy'; action: string; before?: Policy; after: Policy }
+  /** A request for a new official account (contracts section 9), as it moves through its approvals. */
+  | { kind: 'account_request'; action: string; before?: AccountRequest; after: AccountRequest };
 
 export type Change =
   | EntityChange
@@ -69,6 +72,10 @@ export function taskChange(before: Task | undefined, after: Task, action: string
   return { kind: 'task', action, ...(before ? { before } : {}), after };
 }
 
+export function requestChange(before: AccountRequest | undefined, after: AccountRequest, action: string): Extract<Change, { kind: 'account_request' }> {
+  return { kind: 'account_request', action, ...(before ? { before } : {}), after };
+}
+
 export function personChange(before: Person | undefined, after: Person, action: string): Extract<Change, { kind: 'person' }> {
   return { kind: 'person', action, ...(before ? { before } : {}), after };
 }
@@ -99,7 +106,8 @@ export function dueOn(kind: 'policy', record: Policy): IsoDate | undefined;
 export function dueOn(kind: DueKind, record: Task | Account | Policy): IsoDate | undefined {
   switch (kind) {
     case 'task': return (record as Task).status === 'open' ? (record as Task).nextActionOn : undefined;
-    case 'account': return (record as Account).status === 'closed' ? undefined : (record as Account).nextCheckOn;
+    // An approved account waits for its set-up: the sweep has nothing to ask of it yet.
+    case 'account': return (record as Account).status === 'closed' || (record as Account).status === 'approved' ? undefined : (record as Account).nextCheckOn;
     case 'policy': return (record as Policy).nextCheckOn;
   }
 }

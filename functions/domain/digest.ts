@@ -32,6 +32,8 @@ const TASK_NAMES: Record<Task['type'], string> = {
   planned_end: 'Planned end',
   policy_review: 'Review policy',
   acknowledge_policy: 'Accept policy',
+  approve_request: 'Approve new account',
+  set_up_account: 'Set up new account',
 };
 
 const NONE = '-';

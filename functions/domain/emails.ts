@@ -34,3 +34,4 @@ export { attestationEmail } from './emails/attestation.ts';
 export { neglectedAccountEmail } from './emails/neglected.ts';
 export { plannedEndEmail } from './emails/planned-end.ts';
 export { policyReviewEmail } from './emails/policy-review.ts';
+export { approvalRequestEmail, requestFacts, requestLabel, requestOutcomeEmail, setUpAccountEmail, type RequestView } from './emails/account-requests.ts';

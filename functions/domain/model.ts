@@ -15,7 +15,11 @@ export type Platform = (typeof PLATFORMS)[number];
 /** Names people type that mean a platform we know. */
 const PLATFORM_ALIASES: Record<string, Platform> = { twitter: 'x' };
 
-export const ACCOUNT_STATUSES = ['active', 'transfer_pending', 'closure_pending', 'closed'] as const;
+/**
+ * `approved`: approved through the site creation approval form (contracts section 9) and waiting for the school's IT
+ * managers to set it up; the sweep leaves it alone until then (no attestation, no review, no planned end).
+ */
+export const ACCOUNT_STATUSES = ['approved', 'active', 'transfer_pending', 'closure_pending', 'closed'] as const;
 export type AccountStatus = (typeof ACCOUNT_STATUSES)[number];
 
 export const MONITORING_FREQUENCIES = ['daily', 'weekly', 'fortnightly', 'monthly'] as const;
@@ -23,7 +27,7 @@ export type MonitoringFrequency = (typeof MONITORING_FREQUENCIES)[number];
 
 export const TASK_TYPES = [
   'transfer_or_close', 'replace_admin', 'replace_supervisor', 'attest_account',
-  'planned_end', 'policy_review', 'acknowledge_policy',
+  'planned_end', 'policy_review', 'acknowledge_policy', 'approve_request', 'set_up_account',
 ] as const;
 export type TaskType = (typeof TASK_TYPES)[number];
 
@@ -33,11 +37,26 @@ export type TaskStatus = (typeof TASK_STATUSES)[number];
 /** A calendar date, `YYYY-MM-DD`. */
 export type IsoDate = string;
 
+/** A school holiday: `start` to `end`, both days included. */
+export interface HolidayRange {
+  start: IsoDate;
+  end: IsoDate;
+  /** What the school's calendar calls it ("October half term"), when it says. */
+  name?: string;
+}
+
 export interface School {
   id: string;
   name: string;
   itManagers: string[];
   domains: string[];
+  /** The headteacher's address (lower case, on one of `domains`): approves new accounts (contracts section 9). */
+  headteacher?: string;
+  /**
+   * The school's holidays (`custodian schools holidays`), sorted, none overlapping or touching another: during them
+   * an account is asked to attest at its holidayMonitoringFrequency (schedule.ts).
+   */
+  holidays?: HolidayRange[];
 }
 
 /** The fields a register row (CSV or CLI) supplies. */
@@ -54,6 +73,8 @@ export interface AccountFields {
   audience?: string;
   publishedName?: string;
   monitoringFrequency: MonitoringFrequency;
+  /** How often during the school's holidays; undefined means as in term time (`monitoringFrequency`). */
+  holidayMonitoringFrequency?: MonitoringFrequency;
   plannedEndDate?: IsoDate;
   nextReviewDate?: IsoDate;
   lastActivityDate?: IsoDate;
@@ -72,10 +93,32 @@ export interface Account extends AccountFields {
   neglectedSince?: IsoDate;
   /** The next date the sweep must look at this account (attestation, planned end, review date, admin check). */
   nextCheckOn?: IsoDate;
+  /** How the account was approved, when it entered the register through the approval form (contracts section 9). */
+  approval?: AccountApproval;
   createdAt: string;
   updatedAt: string;
   /** Optimistic-concurrency counter; every write checks and bumps it. */
   version: number;
+}
+
+/**
+ * What the site creation approval form said beyond the register's own fields, kept with the account it created: the
+ * request, who asked, when the last approval came, and the answers an IT manager or auditor will want to read again
+ * (policy A.1.6 exit plan, A.1.8 how success is judged). Custodian's, like the status: an import never changes it.
+ */
+export interface AccountApproval {
+  requestId: string;
+  requestedBy: string;
+  approvedOn: IsoDate;
+  aims: string;
+  whyNotExisting: string;
+  content: string;
+  responsible: string;
+  exitPlan?: string;
+  successMeasures: string;
+  /** When the school's IT manager recorded it as set up, and who. */
+  setUpOn?: IsoDate;
+  setUpBy?: string;
 }
 
 export type PersonStatus = 'active' | 'leaving' | 'left';
@@ -168,7 +211,7 @@ export interface AuditEntry {
   by: string;
   source: string;
   action: string;
-  entityType: 'account' | 'school' | 'task' | 'person' | 'policy';
+  entityType: 'account' | 'school' | 'task' | 'person' | 'policy' | 'account_request';
   entityId: string;
   /** Only the fields that changed, before and after. */
   before?: Record<string, unknown>;

@@ -3,7 +3,8 @@ import { accountId, findingsFor, type Account, type AccountFields, type Finding,
 
 const FIELD_KEYS: Array<keyof AccountFields> = [
   'platform', 'handle', 'school', 'url', 'linkedEmail', 'admins', 'mainSupervisor', 'reserveSupervisor', 'purpose',
-  'audience', 'publishedName', 'monitoringFrequency', 'plannedEndDate', 'nextReviewDate', 'lastActivityDate',
+  'audience', 'publishedName', 'monitoringFrequency', 'holidayMonitoringFrequency', 'plannedEndDate', 'nextReviewDate',
+  'lastActivityDate',
 ];
 
 /** The register's own fields of an account, with absent optional fields left out. */
@@ -30,6 +31,7 @@ export function applyRow(existing: Account | undefined, row: AccountFields, nowI
     ...(existing.removedAdmins ? { removedAdmins: existing.removedAdmins } : {}),
     ...(existing.lastAttestedOn ? { lastAttestedOn: existing.lastAttestedOn } : {}),
     ...(existing.neglectedSince ? { neglectedSince: existing.neglectedSince } : {}),
+    ...(existing.approval ? { approval: existing.approval } : {}),
     createdAt: existing.createdAt,
   };
   return { ...fields, ...keep, updatedAt: nowIso, version: existing.version + 1 };

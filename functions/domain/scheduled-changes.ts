@@ -7,9 +7,12 @@ import type { Change } from './changes.ts';
 import type { Account, IsoDate, Policy } from './model.ts';
 import { nextAccountCheckOn, nextPolicyCheckOn } from './schedule.ts';
 
-/** Every write of an account sets when the sweep should next look at it (none once closed). */
+/**
+ * Every write of an account sets when the sweep should next look at it: none once closed, and none while it is
+ * approved but not yet set up (nothing to attest, review or end until it exists; its set-up task is chased instead).
+ */
 export function accountChange(before: Account | undefined, changed: Account, action: string, today: IsoDate): Extract<Change, { kind: 'account' }> {
-  const next = changed.status === 'closed' ? undefined : nextAccountCheckOn(changed, today);
+  const next = changed.status === 'closed' || changed.status === 'approved' ? undefined : nextAccountCheckOn(changed, today);
   const after: Account = { ...changed, nextCheckOn: next };
   if (!next) delete after.nextCheckOn;
   return { kind: 'account', action, ...(before ? { before } : {}), after };

@@ -14,6 +14,9 @@ export type Resolution =
   | { action: 'close'; by: string; at: string; closedOn: IsoDate }
   | { action: 'keep'; reason: string; by: string; at: string }
   | { action: 'acknowledge'; by: string; at: string }
+  | { action: 'approve'; by: string; at: string }
+  | { action: 'reject'; reason: string; by: string; at: string }
+  | { action: 'set_up'; handle: string; url: string; linkedEmail: string; admins: string[]; loginStored: true; by: string; at: string }
   | { action: 'cancelled'; reason: string; by: string; at: string };
 
 export interface Task {
@@ -70,6 +73,10 @@ export interface Task {
   nextActionOn?: IsoDate;
   /** policy_review tasks: the policy. */
   policyId?: string;
+  /** approve_request and set_up_account tasks: the request for a new account (contracts section 9). */
+  requestId?: string;
+  /** approve_request tasks: which step of the request's chain (an index into its steps). */
+  requestStep?: number;
 }
 
 /**
@@ -132,7 +139,7 @@ export const PLATFORM_NAMES: Record<string, string> = {
   pinterest: 'Pinterest', blog: 'Blog', website: 'Website', other: 'Account',
 };
 
-export type Action = 'transfer' | 'close' | 'keep' | 'acknowledge' | 'confirm' | 'request_closure' | 'extend' | 'reviewed';
+export type Action = 'transfer' | 'close' | 'keep' | 'acknowledge' | 'confirm' | 'request_closure' | 'extend' | 'reviewed' | 'approve' | 'reject' | 'set_up';
 
 /** Which decisions a task offers from its email and `custodian tasks resolve`. */
 export function actionsFor(type: TaskType): Action[] {
@@ -149,5 +156,14 @@ export function actionsFor(type: TaskType): Action[] {
       return ['extend', 'close'];
     case 'policy_review':
       return ['reviewed'];
+    case 'approve_request':
+      return ['approve', 'reject'];
+    case 'set_up_account':
+      return ['set_up'];
   }
 }
+
+/** Working days an approver has to decide a step of a request for a new account. */
+export const APPROVAL_WORKING_DAYS = 5;
+/** Working days the school's IT managers have to create (or confirm) an approved account and record it. */
+export const SET_UP_WORKING_DAYS = 10;

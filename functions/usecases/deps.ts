@@ -1,4 +1,5 @@
 /** What the use cases need from the outside world: ports only (functions/adapters/deps.ts builds them from a function's environment). */
+import type { ApprovalStepName } from '../domain/approval-steps.ts';
 import type { Mailer, Publisher, Store } from './ports.ts';
 
 export interface AppConfig {
@@ -14,6 +15,13 @@ export interface AppConfig {
    * Entra app role `Custodian.Admin` (contracts section 8). Empty unless set.
    */
   trustAdmins: string[];
+  /**
+   * The approval chain for new accounts (contracts section 9), in order; env `APPROVAL_STEPS`. Unset: line manager,
+   * headteacher, trust approvers (usecases/requests.ts approvalStepsOf).
+   */
+  approvalSteps?: ApprovalStepName[];
+  /** The trust's approvers (Director of IT, Director of Marketing), canonical addresses; env `TRUST_APPROVERS`. */
+  trustApprovers?: string[];
   /** The HMAC key for action links (fetched lazily: not every path signs or checks links). */
   linkSecret: () => Promise<string>;
 }

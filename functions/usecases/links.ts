@@ -2,6 +2,7 @@
 import { randomBytes } from 'node:crypto';
 import type { AccountView } from '../domain/emails.ts';
 import type { Account, School } from '../domain/model.ts';
+import type { AccountRequest } from '../domain/requests.ts';
 import { signToken } from '../domain/tokens.ts';
 import { generationOf, type Task } from '../domain/tasks.ts';
 import { londonDate } from '../domain/working-days.ts';
@@ -16,6 +17,11 @@ export function accountView(account: Account, school: School | undefined): Accou
     linkedEmail: account.linkedEmail,
     admins: account.admins,
   };
+}
+
+/** A request's proposed account, shown where an account would be (its reminders, before the account exists). */
+export function requestAccountView(request: AccountRequest, school: School | undefined): AccountView {
+  return { platform: request.platform, handle: request.handle, schoolName: school?.name ?? request.school, linkedEmail: request.linkedEmail, admins: request.admins };
 }
 
 export interface ActionLink { url: string; expiresOn: string }

@@ -4,6 +4,7 @@
  */
 import type { AccountLink, Change, DirectoryState, DueItem } from '../domain/changes.ts';
 import type { Account, AccountStatus, Actor, AuditEntry, IsoDate, Person, Policy, School } from '../domain/model.ts';
+import type { AccountRequest, RequestStatus } from '../domain/requests.ts';
 import type { Task } from '../domain/tasks.ts';
 
 /**
@@ -35,9 +36,18 @@ export interface CommitResult {
   audit: AuditEntry[];
 }
 
+/** Which requests for new accounts to list: any combination; none lists them all. */
+export interface RequestFilter {
+  /** The requester's address, matched by mailbox (`jo+x@school` finds `jo@school`'s requests). */
+  requester?: string;
+  status?: RequestStatus;
+  school?: string;
+}
+
 /**
- * The register, tasks, people, policies and their history. Lists come back in a stable order: schools, people and
- * policies by id; accounts by school then id; tasks by due date then id; audit entries oldest first.
+ * The register, tasks, people, policies, requests for new accounts and their history. Lists come back in a stable
+ * order: schools, people and policies by id; accounts by school then id; tasks by due date then id; requests by id
+ * (oldest first: their ids start with the time); audit entries oldest first.
  */
 export interface Store {
   getSchool(id: string): Promise<School | undefined>;
@@ -65,6 +75,10 @@ export interface Store {
 
   getPolicy(id: string): Promise<Policy | undefined>;
   listPolicies(): Promise<Policy[]>;
+
+  getRequest(id: string): Promise<AccountRequest | undefined>;
+  /** Through an index (never a scan): by requester, or all of them, then narrowed by status and school. */
+  listRequests(filter?: RequestFilter): Promise<AccountRequest[]>;
 
   /** What the sweep must look at on or before `date`, oldest first, through the sparse due index. */
   dueOnOrBefore(date: IsoDate, limit?: number): Promise<DueItem[]>;

@@ -1,7 +1,9 @@
 /**
  * Resolving a task: transfer (to a continuing member of staff), close, keep (with a reason), or acknowledge the
- * policy. The same code serves the emailed action pages and `custodian tasks resolve`. The task, the account,
- * any tasks a closure makes moot, the link's one-time nonce and the audit entries are one transaction.
+ * policy; and, for a request for a new account, approve or reject a step, or record the account set up
+ * (request-decisions.ts). The same code serves the emailed action pages, the console and `custodian tasks resolve`.
+ * The task, the account, the request, any task a decision opens or makes moot, the link's one-time nonce and the
+ * audit entries are one transaction.
  */
 import { emailDomain, isEmail, mailboxOf, normaliseEmail, parseDate, type Account, type Actor, type Person } from '../domain/model.ts';
 import { policyReviewChange, PolicyError } from './policies.ts';
@@ -14,6 +16,8 @@ import type { Deps } from './deps.ts';
 import { deliverPending } from './notify.ts';
 import { refreshPersonExpiry } from './leavers.ts';
 import { ConflictError, retryOnConflict } from './ports.ts';
+import { planRequestDecision, type RequestDecision, type RequestDecisionPlan } from './request-decisions.ts';
+import { ResolveError } from './resolve-error.ts';
 
 export type Decision =
   | { action: 'transfer'; to: string }
@@ -23,13 +27,11 @@ export type Decision =
   | { action: 'confirm' }
   | { action: 'request_closure'; reason?: string }
   | { action: 'extend'; to: string }
-  | { action: 'reviewed'; nextReview?: string };
+  | { action: 'reviewed'; nextReview?: string }
+  /** approve_request: approve this step of the request, or reject it (the requester is told the reason). */
+  | RequestDecision;
 
-export class ResolveError extends Error {
-  constructor(message: string, readonly code: 'not_found' | 'not_open' | 'invalid' | 'conflict' | 'refused') {
-    super(message);
-  }
-}
+export { ResolveError };
 
 /** Why an address cannot take over an account, or undefined when it can. */
 export async function refuseNewOwner(deps: Deps, to: string, task: Task): Promise<string | undefined> {
@@ -96,6 +98,7 @@ async function attemptResolve(deps: Deps, input: ResolveInput): Promise<Task> {
   const changes: Change[] = [];
   let resolution: Resolution;
   const moot: Task[] = [];
+  let requestPlan: RequestDecisionPlan | undefined;
 
   const account = task.accountId ? await store.getAccount(task.accountId) : undefined;
   let accountAfter: Account | undefined = account;
@@ -109,7 +112,8 @@ async function attemptResolve(deps: Deps, input: ResolveInput): Promise<Task> {
       if (!account) throw new ResolveError(`account ${task.accountId} is not in the register`, 'not_found');
       if (task.type === 'transfer_or_close') {
         const stillPending = openOnAccount.some((t) => t.type === 'transfer_or_close');
-        accountAfter = { ...account, linkedEmail: to, status: stillPending ? account.status : 'active' };
+        // An account approved but not yet set up stays so: its set-up task makes it active.
+        accountAfter = { ...account, linkedEmail: to, status: stillPending || account.status === 'approved' ? account.status : 'active' };
       } else if (task.type === 'replace_admin') {
         accountAfter = { ...account, admins: account.admins.includes(to) ? account.admins : [...account.admins, to] };
       } else {
@@ -170,6 +174,14 @@ async function attemptResolve(deps: Deps, input: ResolveInput): Promise<Task> {
       }
       break;
     }
+    case 'approve':
+    case 'reject':
+    case 'set_up': {
+      requestPlan = await planRequestDecision(deps, task, decision, input.actor, { nowIso, today, escalateAfter: deps.config.escalateAfterWorkingDays });
+      changes.push(...requestPlan.changes);
+      resolution = requestPlan.resolution;
+      break;
+    }
     case 'acknowledge': {
       const person = await store.findPerson([task.subjectEmail]);
       if (person) {
@@ -184,7 +196,10 @@ async function attemptResolve(deps: Deps, input: ResolveInput): Promise<Task> {
   const done: Task = { ...task, status: 'done', resolution, updatedAt: nowIso, version: task.version + 1 };
   changes.push(taskChange(task, done, `task.${decision.action === 'acknowledge' ? 'acknowledged' : 'resolved'}`));
   if (account && accountAfter && accountAfter !== account) {
-    const verb = { close: 'closed', transfer: 'transferred', keep: 'kept', confirm: 'attested', request_closure: 'closure_requested', extend: 'extended', reviewed: 'reviewed', acknowledge: 'acknowledged' }[decision.action];
+    const verb = {
+      close: 'closed', transfer: 'transferred', keep: 'kept', confirm: 'attested', request_closure: 'closure_requested', extend: 'extended', reviewed: 'reviewed',
+      acknowledge: 'acknowledged', approve: 'approved', reject: 'rejected', set_up: 'set_up',
+    }[decision.action];
     changes.push(accountChange(account, { ...accountAfter, updatedAt: nowIso, version: account.version + 1 }, `account.${verb}`, today));
   }
   for (const t of moot) {
@@ -219,10 +234,11 @@ async function attemptResolve(deps: Deps, input: ResolveInput): Promise<Task> {
     resolution: done.resolution,
   });
   if (moot.length) await deliverPending(deps, await store.getTasks(moot.map((t) => t.id)));
+  if (requestPlan) await requestPlan.afterCommit();
   // The leaver's last open task done: their record can start its retention period. So can that of anyone whose
   // task a closure made moot (another leaver of the same account).
   for (const subject of new Set([done.subjectEmail, ...moot.map((t) => t.subjectEmail)])) {
-    if (!subject.startsWith('account:')) await refreshPersonExpiry(deps, subject);
+    if (!subject.startsWith('account:') && !subject.startsWith('request:')) await refreshPersonExpiry(deps, subject);
   }
   logger.info('task resolved', { taskId: done.id, taskType: done.type, action: decision.action });
   return done;
@@ -249,6 +265,9 @@ export function describeClosed(task: Task): string {
     case 'request_closure': return `closure was already requested on ${when} by ${r.by}`;
     case 'extend': return `the planned end was already moved to ${longDate(r.to)} on ${when} by ${r.by}`;
     case 'reviewed': return `the policy was already marked reviewed on ${when} by ${r.by}`;
+    case 'approve': return `this step was already approved on ${when} by ${r.by}`;
+    case 'reject': return `the request was already rejected on ${when} by ${r.by}`;
+    case 'set_up': return `the account was already recorded as set up on ${when} by ${r.by}`;
     default: return 'this task is already resolved';
   }
 }

@@ -8,7 +8,9 @@ import {
   attestationEmail, isLeaverTask, leaverTasksEmail, plannedEndEmail, policyAcknowledgementEmail, policyReviewEmail, taskCreatedEmail,
   type AccountView, type AssigneeRole, type EmailContent, type LeaverTaskItem,
 } from '../domain/emails.ts';
+import { approvalRequestEmail, setUpAccountEmail } from '../domain/emails/account-requests.ts';
 import { mailboxOf, type Account, type Policy, type School } from '../domain/model.ts';
+import type { AccountRequest } from '../domain/requests.ts';
 import { lastSeenOn } from '../domain/schedule.ts';
 import type { Task } from '../domain/tasks.ts';
 import { londonDate } from '../domain/working-days.ts';
@@ -19,6 +21,8 @@ export interface TaskContext {
   account?: Account;
   school?: School;
   policy?: Policy;
+  /** approve_request and set_up_account: the request for a new account. */
+  request?: AccountRequest;
 }
 
 /** Reads what a task's emails say about its account (and school) or policy. */
@@ -27,7 +31,8 @@ export async function loadTaskContext(deps: Deps, task: Task): Promise<TaskConte
   const schoolId = account?.school ?? task.school;
   const school = schoolId ? await deps.store.getSchool(schoolId) : undefined;
   const policy = task.policyId ? await deps.store.getPolicy(task.policyId) : undefined;
-  return { ...(account ? { account } : {}), ...(school ? { school } : {}), ...(policy ? { policy } : {}) };
+  const request = task.requestId ? await deps.store.getRequest(task.requestId) : undefined;
+  return { ...(account ? { account } : {}), ...(school ? { school } : {}), ...(policy ? { policy } : {}), ...(request ? { request } : {}) };
 }
 
 /** Why each assignee is asked, to say "why you". */
@@ -85,6 +90,12 @@ function openedEmail(deps: Deps, task: Task, context: TaskContext, recipient: st
     if (!policy) throw new Error(`task ${task.id} refers to policy ${task.policyId}, which is not in the policy register`);
     const schoolName = policy.school ? context.school?.name ?? policy.school : undefined;
     return policyReviewEmail(ctx, { ...common, policy: { title: policy.title, nextReviewDate: policy.nextReviewDate, ...(schoolName ? { schoolName } : {}) } });
+  }
+  if (task.type === 'approve_request' || task.type === 'set_up_account') {
+    const request = context.request;
+    if (!request) throw new Error(`task ${task.id} refers to request ${task.requestId}, which is not on record`);
+    const view = { request, schoolName: context.school?.name ?? request.school, task, actionUrl: link.url, linkExpiresOn: link.expiresOn };
+    return task.type === 'approve_request' ? approvalRequestEmail(ctx, view) : setUpAccountEmail(ctx, { ...view, recipient });
   }
   const { account, school } = context;
   if (!account) throw new Error(`task ${task.id} refers to account ${task.accountId}, which is not in the register`);

@@ -8,7 +8,8 @@
  */
 import { beforeEach, describe, expect, it } from 'vitest';
 import { REDACTED } from '../../functions/domain/audit.ts';
-import { personChange, taskChange, type AccountLink, type Change } from '../../functions/domain/changes.ts';
+import { personChange, requestChange, taskChange, type AccountLink, type Change } from '../../functions/domain/changes.ts';
+import type { AccountRequest } from '../../functions/domain/requests.ts';
 import { accountChange, policyChange } from '../../functions/domain/scheduled-changes.ts';
 import type { Account, Actor, AuditEntry, Person, Platform, Policy, School } from '../../functions/domain/model.ts';
 import type { Task } from '../../functions/domain/tasks.ts';
@@ -69,6 +70,18 @@ export function person(key: string, over: Partial<Person> = {}): Person {
 export function policy(id: string, over: Partial<Policy> = {}): Policy {
   return {
     id, title: `Policy ${id}`, owner: 'head@oakfield.sch.uk', nextReviewDate: '2027-09-01', createdAt: T0, updatedAt: T0, version: 1, ...over,
+  };
+}
+
+export function accountRequest(id: string, over: Partial<AccountRequest> = {}): AccountRequest {
+  return {
+    id, status: 'pending', requester: 'j.smith@oakfield.sch.uk', requesterName: 'Jo Smith', school: 'oakfield', platform: 'instagram', handle: 'oakfield_pe',
+    publishedName: 'Oakfield PE', purpose: 'PE news', aims: 'Families at fixtures', whyNotExisting: 'Whole-school account only', content: 'Fixtures',
+    audience: 'Parents', linkedEmail: 'pe@oakfield.sch.uk', admins: ['a.one@oakfield.sch.uk', 'a.two@oakfield.sch.uk'], mainSupervisor: 'k.williams@oakfield.sch.uk',
+    reserveSupervisor: 'm.reserve@oakfield.sch.uk', monitoringFrequency: 'weekly', holidayMonitoringFrequency: 'monthly', responsible: 'PE department',
+    exitPlan: 'Archive it', successMeasures: 'Attendance',
+    steps: [{ step: 'line_manager', approvers: ['d.okafor@oakfield.sch.uk'], taskId: 'TkStep0', openedAt: T0 }, { step: 'headteacher', approvers: ['head@oakfield.sch.uk'] }],
+    currentStep: 0, submittedAt: T0, createdAt: T0, updatedAt: T0, version: 1, ...over,
   };
 }
 
@@ -770,6 +783,64 @@ export function describeStoreContract(name: string, make: (clock: () => Date) =>
         expect(await store.getPerson('hr:p1')).toEqual(p);
         expect(await store.isLinkUsed('n')).toBe(false);
         expect(await allAudit()).toEqual(auditBefore);
+      });
+    });
+
+    describe('requests for new accounts', () => {
+      it('creates a request, reads it back as written, and updates it only from the version it read', async () => {
+        const r = accountRequest('r001');
+        const created = await store.commit([requestChange(undefined, r, 'request.submitted')], actor);
+        expect(created.audit).toHaveLength(1);
+        expect(await store.getRequest('r001')).toEqual(r);
+        expect(await store.getRequest('r404')).toBeUndefined();
+
+        const decided = next(r, { currentStep: 1, steps: [{ ...r.steps[0]!, decision: { outcome: 'approved', by: 'd.okafor@oakfield.sch.uk', at: T0 } }, r.steps[1]!] });
+        await store.commit([requestChange(r, decided, 'request.approved')], actor);
+        expect(await store.getRequest('r001')).toEqual(decided);
+        // A second writer from the same read conflicts, and writes nothing.
+        await expectConflict(store.commit([requestChange(r, next(r, { status: 'rejected' }), 'request.rejected')], other));
+        await expectConflict(store.commit([requestChange(undefined, r, 'request.submitted')], actor));
+        expect(await store.getRequest('r001')).toEqual(decided);
+      });
+
+      it('lists requests by id, all of them or by requester (by mailbox), status and school, through an index', async () => {
+        await store.commit([
+          requestChange(undefined, accountRequest('r003', { requester: 'k.lee@riverside.sch.uk', school: 'riverside' }), 'request.submitted'),
+          requestChange(undefined, accountRequest('r001'), 'request.submitted'),
+          requestChange(undefined, accountRequest('r002', { status: 'rejected', requester: 'J.Smith+pe@oakfield.sch.uk' }), 'request.submitted'),
+          requestChange(undefined, accountRequest('r004', { status: 'approved', school: 'oak' }), 'request.submitted'),
+        ], actor);
+
+        expect(ids(await store.listRequests())).toEqual(['r001', 'r002', 'r003', 'r004']);
+        expect(ids(await store.listRequests({}))).toEqual(['r001', 'r002', 'r003', 'r004']);
+        expect(ids(await store.listRequests({ requester: 'j.smith@oakfield.sch.uk' }))).toEqual(['r001', 'r002', 'r004']);
+        expect(ids(await store.listRequests({ requester: 'J.SMITH+other@oakfield.sch.uk' }))).toEqual(['r001', 'r002', 'r004']);
+        expect(ids(await store.listRequests({ requester: 'k.lee@riverside.sch.uk' }))).toEqual(['r003']);
+        expect(await store.listRequests({ requester: 'nobody@oakfield.sch.uk' })).toEqual([]);
+        expect(ids(await store.listRequests({ status: 'pending' }))).toEqual(['r001', 'r003']);
+        expect(ids(await store.listRequests({ school: 'oakfield' }))).toEqual(['r001', 'r002']);
+        expect(ids(await store.listRequests({ requester: 'j.smith@oakfield.sch.uk', status: 'approved' }))).toEqual(['r004']);
+        expect(await store.listRequests({ school: 'oak', status: 'approved' })).toEqual([accountRequest('r004', { status: 'approved', school: 'oak' })]);
+        // A request is not an account, a task or a person: it shows up in none of their lookups.
+        expect(await store.linksForEmails(['j.smith@oakfield.sch.uk'])).toEqual([]);
+        expect(await store.findPerson(['j.smith@oakfield.sch.uk'])).toBeUndefined();
+        expect(await store.tasksForSubjects(['j.smith@oakfield.sch.uk'])).toEqual([]);
+      });
+
+      it('audits a request as `account_request`, keeping decisions and who made them, not the requester\'s name or a rejection\'s reason', async () => {
+        const r = accountRequest('r001');
+        const created = await store.commit([requestChange(undefined, r, 'request.submitted')], { by: r.requester, source: 'console' });
+        expect(created.audit[0]).toMatchObject({ entityType: 'account_request', entityId: 'r001', action: 'request.submitted', by: r.requester, after: { requesterName: REDACTED, linkedEmail: r.linkedEmail, purpose: 'PE news' } });
+        clock.advance(1000);
+        const rejected = next(r, { status: 'rejected', steps: [{ ...r.steps[0]!, decision: { outcome: 'rejected', by: 'd.okafor@oakfield.sch.uk', at: T0, reason: 'Rachel has enough to do' } }, r.steps[1]!] });
+        const update = await store.commit([requestChange(r, rejected, 'request.rejected')], { by: 'd.okafor@oakfield.sch.uk', source: 'console' });
+        expect(update.audit[0]!.after).toMatchObject({ status: 'rejected', steps: [{ decision: { outcome: 'rejected', by: 'd.okafor@oakfield.sch.uk', reason: REDACTED } }, {}] });
+        const stored = JSON.stringify(await store.auditFor('account_request', 'r001'));
+        expect(stored).not.toContain('Jo Smith');
+        expect(stored).not.toContain('enough to do');
+        expect((await store.auditFor('account_request', 'r001')).map((e) => e.action)).toEqual(['request.submitted', 'request.rejected']);
+        // The request itself keeps the reason, for the requester.
+        expect((await store.getRequest('r001'))!.steps[0]!.decision!.reason).toBe('Rachel has enough to do');
       });
     });
 

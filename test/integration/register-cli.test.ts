@@ -181,3 +181,81 @@ describe('register import', () => {
     expect(r2.stderr).toContain('not running');
   });
 });
+
+describe('holidays and headteachers (issue 13)', () => {
+  const TERM_DATES = path.resolve(import.meta.dirname, '../fixtures/oakfield-term-dates.ics');
+  type SchoolRow = { id: string; headteacher?: string; holidays?: Array<{ start: string; end: string; name?: string }>; holidayRanges: number };
+  const oakfield = async () => (JSON.parse((await cli(outputs, ['schools', 'list', '--json'])).stdout) as SchoolRow[]).find((s) => s.id === 'oakfield')!;
+
+  it('schools holidays loads a school\'s holidays from its published term dates (.ics), audited as the operator\'s', async () => {
+    const r = await cli(outputs, ['schools', 'holidays', 'oakfield', TERM_DATES]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toContain('school oakfield: 7 holiday ranges loaded from oakfield-term-dates.ics, replacing 0');
+    expect(r.stdout).toContain('ignored 1 event that names neither a term nor a holiday: INSET day');
+    expect(r.stdout).toContain('2026-10-24 to 2026-11-01');
+    const school = await oakfield();
+    expect(school.holidayRanges).toBe(7);
+    expect(school.holidays![0]).toEqual({ start: '2026-10-24', end: '2026-11-01', name: 'between "Autumn Term 1" and "Autumn Term 2"' });
+    const table = await cli(outputs, ['schools', 'list']);
+    expect(table.stdout).toMatch(/HEADTEACHER\s+HOLIDAYS/);
+    expect(table.stdout).toContain('7 ranges, to 2027-09-01');
+    const audit = JSON.parse((await cli(outputs, ['audit', '--json'])).stdout) as Array<Record<string, any>>;
+    expect(audit.filter((e) => e.action === 'school.holidays_set').map((e) => [e.entityId, e.by, e.source])).toEqual([['oakfield', 'it@oakfield.sch.uk', 'holidays:oakfield-term-dates.ics']]);
+  });
+
+  it('a file with a bad line loads nothing and names the line; date ranges replace the holidays wholesale', async () => {
+    const bad = path.join(dir, 'holidays-bad.txt');
+    writeFileSync(bad, '# riverside\n2026-10-26,2026-10-30\n2026-12-21,2026-12-32\n');
+    const r = await cli(outputs, ['schools', 'holidays', 'oakfield', bad]);
+    expect(r.code).not.toBe(0);
+    expect(r.stderr).toContain('line 3: "2026-12-32" is not a date');
+    expect(r.stderr.trim().split('\n').at(-1)).toBe('custodian: 1 problem in ' + bad);
+    expect((await oakfield()).holidayRanges).toBe(7);
+
+    const good = path.join(dir, 'holidays.txt');
+    writeFileSync(good, '# Oakfield 2026-27\n2026-10-26,2026-10-30,October half term\n2026-12-21,2027-01-01\n');
+    const ok = await cli(outputs, ['schools', 'holidays', 'oakfield', good]);
+    expect(ok.code, ok.stderr).toBe(0);
+    expect(ok.stdout).toContain('2 holiday ranges loaded from holidays.txt, replacing 7');
+    expect((await oakfield()).holidays).toEqual([{ start: '2026-10-26', end: '2026-10-30', name: 'October half term' }, { start: '2026-12-21', end: '2027-01-01' }]);
+
+    const unknown = await cli(outputs, ['schools', 'holidays', 'oakfeld', good]);
+    expect(unknown.code).not.toBe(0);
+    expect(unknown.stderr.trim()).toBe('custodian: school "oakfeld" is not set up (add it first with: custodian schools set oakfeld ...)');
+  });
+
+  it('schools set --head sets the headteacher (lower case, on the school\'s domains) and keeps the holidays', async () => {
+    const set = ['schools', 'set', 'oakfield', '--name', 'Oakfield Academy', '--it-manager', 'it@oakfield.sch.uk', '--domain', 'oakfield.sch.uk'];
+    const r = await cli(outputs, [...set, '--head', 'J.Patel@Oakfield.sch.uk']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(await oakfield()).toMatchObject({ headteacher: 'j.patel@oakfield.sch.uk', holidayRanges: 2 });
+    expect((await cli(outputs, ['schools', 'list'])).stdout).toContain('j.patel@oakfield.sch.uk');
+    // Setting the school again without --head keeps the headteacher.
+    expect((await cli(outputs, set)).code).toBe(0);
+    expect((await oakfield()).headteacher).toBe('j.patel@oakfield.sch.uk');
+
+    const personal = await cli(outputs, [...set, '--head', 'head@gmail.com']);
+    expect(personal.code).not.toBe(0);
+    expect(personal.stderr.trim()).toBe('custodian: --head: head@gmail.com is not on the school\'s domain (oakfield.sch.uk)');
+    expect((await oakfield()).headteacher).toBe('j.patel@oakfield.sch.uk');
+  });
+
+  it('holiday_monitoring_frequency is imported, listed and exported', async () => {
+    const file = path.join(dir, 'holiday-frequency.csv');
+    writeFileSync(file, [
+      'platform,handle,school,linked_email,admins,main_supervisor,monitoring_frequency,holiday_monitoring_frequency',
+      'instagram,oakfield_holidays,oakfield,office@oakfield.sch.uk,a.one@oakfield.sch.uk;a.two@oakfield.sch.uk,k.williams@oakfield.sch.uk,weekly,monthly',
+      'instagram,oakfield_bad,oakfield,office@oakfield.sch.uk,a.one@oakfield.sch.uk;a.two@oakfield.sch.uk,k.williams@oakfield.sch.uk,weekly,termly',
+    ].join('\n'));
+    const bad = await cli(outputs, ['register', 'import', file]);
+    expect(bad.code).not.toBe(0);
+    expect(bad.stderr).toContain('line 3: holiday_monitoring_frequency: "termly" is not one of daily, weekly, fortnightly, monthly');
+    writeFileSync(file, readFileSync(file, 'utf8').split('\n').slice(0, 2).join('\n'));
+    expect((await cli(outputs, ['register', 'import', file])).stdout).toContain('created 1');
+    const list = JSON.parse((await cli(outputs, ['register', 'list', '--school', 'oakfield', '--json'])).stdout) as Array<Record<string, any>>;
+    expect(list.find((a) => a.id === 'instagram:oakfield_holidays')).toMatchObject({ monitoringFrequency: 'weekly', holidayMonitoringFrequency: 'monthly' });
+    const csv = (await cli(outputs, ['register', 'export'])).stdout;
+    expect(csv.split('\n')[0]!.endsWith(',last_activity_date,holiday_monitoring_frequency')).toBe(true);
+    expect(csv).toMatch(/\ninstagram,oakfield_holidays,.*,weekly,,,,monthly\n/);
+  });
+});

@@ -1,11 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { account, itManager, manager, task } from '../support/fixtures.ts';
 import {
+  approvalRequestEmail,
   attestationEmail,
   neglectedAccountEmail,
   plannedEndEmail,
   policyAcknowledgementEmail,
   policyReviewEmail,
+  requestOutcomeEmail,
   taskCancelledEmail,
   taskCreatedEmail,
   taskEscalationEmail,
@@ -16,6 +18,7 @@ import {
   type MailContext,
 } from '../../functions/domain/emails.ts';
 import { emailLayout, escapeHtml, headerSafe } from '../../functions/domain/html.ts';
+import type { AccountRequest } from '../../functions/domain/requests.ts';
 import type { Task } from '../../functions/domain/tasks.ts';
 import { longDate } from '../../functions/domain/working-days.ts';
 
@@ -718,4 +721,45 @@ describe('the sweep emails escape hostile values', () => {
       }
     });
   }
+});
+
+describe('the new-account emails (contracts section 9)', () => {
+  const request: AccountRequest = {
+    id: 'r0abc', status: 'pending', requester: 'j.smith@oakfield.sch.uk', requesterName: 'Jo <b>Smith</b>', school: 'oakfield', platform: 'instagram', handle: 'oakfield_pe',
+    publishedName: 'Oakfield PE', purpose: 'PE <img src=x onerror=alert(1)>', aims: 'Families at fixtures', whyNotExisting: 'Whole-school only', content: 'Fixtures',
+    audience: 'Parents', linkedEmail: 'pe@oakfield.sch.uk', admins: ['a.one@oakfield.sch.uk', 'a.two@oakfield.sch.uk'], mainSupervisor: 'k.williams@oakfield.sch.uk',
+    reserveSupervisor: 'm.reserve@oakfield.sch.uk', monitoringFrequency: 'weekly', holidayMonitoringFrequency: 'monthly', responsible: 'PE department',
+    exitPlan: 'Archive it', successMeasures: 'Attendance',
+    steps: [
+      { step: 'line_manager', approvers: [manager], decision: { outcome: 'approved', by: manager, at: '2026-12-03T10:00:00.000Z' } },
+      { step: 'headteacher', approvers: ['head@oakfield.sch.uk'], decision: { outcome: 'rejected', by: 'head@oakfield.sch.uk', at: '2026-12-04T10:00:00.000Z', reason: 'Use the school account' } },
+    ],
+    currentStep: 1, submittedAt: '2026-12-02T09:00:00.000Z', createdAt: '2026-12-02T09:00:00.000Z', updatedAt: '2026-12-04T10:00:00.000Z', version: 3,
+  };
+  const view = { request, schoolName: 'Oakfield Academy' };
+  const stepTask = task({ type: 'approve_request', subjectEmail: 'request:r0abc', subjectName: undefined, accountId: undefined, requestId: 'r0abc', requestStep: 1, dueDate: '2026-12-09' });
+
+  it('the approval email names who asks, for what, why you, by when, and escapes the answers; no terminal command', () => {
+    const mail = approvalRequestEmail(ctx, { ...view, request: { ...request, status: 'pending', steps: [request.steps[0]!, { step: 'headteacher', approvers: ['head@oakfield.sch.uk'] }] }, task: stepTask, actionUrl, linkExpiresOn: '2027-01-01' });
+    expect(mail.subject).toBe('Approval needed by Wed 9 Dec 2026: new Instagram @oakfield_pe account for Oakfield Academy, requested by Jo <b>Smith</b>');
+    for (const part of [mail.text, visible(mail.html)]) {
+      for (const fact of ['Oakfield Academy', 'pe@oakfield.sch.uk', 'a.one@oakfield.sch.uk', 'k.williams@oakfield.sch.uk', 'weekly', 'monthly', 'Archive it', 'Attendance', longDate('2026-12-09'), 'headteacher']) {
+        expect(flat(part)).toContain(fact);
+      }
+      expect(part).not.toContain('custodian tasks');
+    }
+    expect(mail.html).toContain('PE &lt;img src=x onerror=alert(1)&gt;');
+    expect(mail.html).not.toContain('<img');
+    expect(mail.html).toContain(actionUrl);
+  });
+
+  it('the requester is told a rejection with its reason, and an approval', () => {
+    const rejected = requestOutcomeEmail(ctx, { ...view, request: { ...request, status: 'rejected' }, outcome: 'rejected' });
+    expect(rejected.subject).toBe('Not approved: your request for Instagram @oakfield_pe (Oakfield Academy)');
+    expect(flat(rejected.text)).toContain('rejected at approval step 2 of 2: headteacher by head@oakfield.sch.uk');
+    expect(rejected.text).toContain('Use the school account');
+    expect(visible(rejected.html)).toContain('Use the school account');
+    const approved = requestOutcomeEmail(ctx, { ...view, request: { ...request, status: 'approved' }, outcome: 'approved', itManagers: [itManager] });
+    expect(flat(approved.text)).toContain(`The school's IT managers (${itManager}) have been asked to set it up with the approved linked email, pe@oakfield.sch.uk`);
+  });
 });

@@ -3,6 +3,7 @@ import { account, itManager, manager, task as fixtureTask } from '../support/fix
 import { resultPage, taskPage, type TaskPageInput } from '../../functions/actions/pages.ts';
 import type { AccountView } from '../../functions/domain/emails.ts';
 import { pageLayout } from '../../functions/domain/html.ts';
+import type { AccountRequest } from '../../functions/domain/requests.ts';
 import type { Task } from '../../functions/domain/tasks.ts';
 import { longDate } from '../../functions/domain/working-days.ts';
 
@@ -329,10 +330,81 @@ describe('taskPage escapes the new fields', () => {
   });
 
   it('never contains a script, for every task type', () => {
-    for (const type of ['transfer_or_close', 'replace_admin', 'replace_supervisor', 'acknowledge_policy', 'attest_account', 'planned_end', 'policy_review'] as const) {
+    for (const type of ['transfer_or_close', 'replace_admin', 'replace_supervisor', 'acknowledge_policy', 'attest_account', 'planned_end', 'policy_review', 'approve_request', 'set_up_account'] as const) {
       const html = page({ task: task({ type }), policy });
       expect(html).not.toMatch(/<script/i);
       expect(html.startsWith('<!doctype html>')).toBe(true);
     }
+  });
+});
+
+describe('taskPage for a request for a new account', () => {
+  const request: AccountRequest = {
+    id: 'r0abc', status: 'pending', requester: 'j.smith@oakfield.sch.uk', requesterName: 'Jo Smith', school: 'oakfield', platform: 'instagram', handle: 'Oakfield_PE',
+    publishedName: 'Oakfield PE', purpose: 'PE news\nand fixtures', aims: 'Families at fixtures', whyNotExisting: 'Whole-school account only', content: 'Fixtures',
+    audience: 'Parents', linkedEmail: 'pe@oakfield.sch.uk', admins: ['a.one@oakfield.sch.uk', 'a.two@oakfield.sch.uk'], mainSupervisor: 'k.williams@oakfield.sch.uk',
+    reserveSupervisor: 'm.reserve@oakfield.sch.uk', monitoringFrequency: 'weekly', holidayMonitoringFrequency: 'monthly', responsible: 'PE department',
+    plannedEndDate: '2028-07-31', exitPlan: 'Archive it', successMeasures: 'Attendance at fixtures',
+    steps: [
+      { step: 'line_manager', approvers: ['d.okafor@oakfield.sch.uk'], decision: { outcome: 'approved', by: 'd.okafor@oakfield.sch.uk', at: '2026-12-03T10:00:00.000Z' } },
+      { step: 'headteacher', approvers: ['it.support@trust.example.org'], fallbackReason: 'no headteacher is recorded for Oakfield Academy' },
+      { step: 'trust_approvers', approvers: ['director.it@trust.example.org'] },
+    ],
+    currentStep: 1, submittedAt: '2026-12-02T09:00:00.000Z', createdAt: '2026-12-02T09:00:00.000Z', updatedAt: '2026-12-03T10:00:00.000Z', version: 2,
+  };
+  const view = { request, schoolName: 'Oakfield Academy' };
+  const approveTask = task({ type: 'approve_request', subjectEmail: 'request:r0abc', subjectName: undefined, accountId: undefined, handle: 'Oakfield_PE', requestId: 'r0abc', requestStep: 1, dueDate: '2026-12-10', assignees: ['it.support@trust.example.org'] });
+
+  it('approve_request: shows every answer of the form, why this person is asked, and approve and reject forms', () => {
+    const html = page({ task: approveTask, account: undefined, request: view, actingAs: 'it.support@trust.example.org' });
+    expect(html).toContain('<h1>Approve or reject a new account: Instagram @Oakfield_PE</h1>');
+    const text = visible(html);
+    for (const fact of ['Jo Smith (j.smith@oakfield.sch.uk)', 'Oakfield Academy', 'Oakfield PE', 'Families at fixtures', 'Whole-school account only', 'Parents',
+      'pe@oakfield.sch.uk', 'a.one@oakfield.sch.uk, a.two@oakfield.sch.uk', 'k.williams@oakfield.sch.uk', 'm.reserve@oakfield.sch.uk', 'weekly', 'monthly',
+      'PE department', longDate('2028-07-31'), 'Archive it', 'Attendance at fixtures', '2 of 3: headteacher', longDate('2026-12-10')]) {
+      expect(text).toContain(fact);
+    }
+    expect(html).toContain('PE news<br>and fixtures');
+    expect(text).toContain("You are asked as the trust's IT contact, in place of the headteacher of Oakfield Academy, because no headteacher is recorded for Oakfield Academy.");
+    expect(text).toContain('Step 1 (line manager): approved by d.okafor@oakfield.sch.uk');
+    const approve = formHtml(html, 'form-approve');
+    expect(approve).toContain('name="action" value="approve"');
+    expect(approve).toContain('id="submit-approve"');
+    const reject = formHtml(html, 'form-reject');
+    expect(reject).toContain('name="action" value="reject"');
+    expect(reject).toMatch(/<label for="reason">[^<]+<\/label>\s*<textarea id="reason" name="reason" required><\/textarea>/);
+    expect(html).toContain('id="acting-as"');
+    expect(html).not.toContain('custodian tasks');
+  });
+
+  it('approve_request: refills the reason after an error, and carries the console\'s hidden fields', () => {
+    const html = page({ task: approveTask, account: undefined, request: view, error: 'rejecting a request needs a reason', values: { reason: 'Too <many>' }, hiddenFields: { _csrf: 'tok' } });
+    expect(html).toContain('id="error"');
+    expect(formHtml(html, 'form-reject')).toContain('>Too &lt;many&gt;</textarea>');
+    expect(formHtml(html, 'form-approve')).toContain('name="_csrf" value="tok"');
+  });
+
+  it('set_up_account: the set-up form with the handle, the URL, the linked email, the administrators and the login checkbox', () => {
+    const setUp = task({ type: 'set_up_account', subjectEmail: 'request:r0abc', subjectName: undefined, accountId: 'instagram:oakfield_pe', handle: 'Oakfield_PE', requestId: 'r0abc', assignees: ['it@oakfield.sch.uk'] });
+    const approvedAccount = { ...account, handle: 'Oakfield_PE', linkedEmail: 'pe@oakfield.sch.uk', admins: ['a.one@oakfield.sch.uk', 'a.two@oakfield.sch.uk'] };
+    const html = page({ task: setUp, account: approvedAccount, request: { request: { ...request, status: 'approved' }, schoolName: 'Oakfield Academy' } });
+    expect(html).toContain('<h1>Set up the new account Instagram @Oakfield_PE</h1>');
+    const form = formHtml(html, 'form-set_up');
+    expect(form).toContain('name="action" value="set_up"');
+    expect(form).toMatch(/<input type="text" id="handle" name="handle" required[^>]*value="Oakfield_PE">/);
+    expect(form).toMatch(/<input type="url" id="url" name="url" required/);
+    expect(form).toMatch(/<input type="email" id="linked_email" name="linked_email" required[^>]*value="">/);
+    expect(visible(form)).toContain('it must be the approved one, pe@oakfield.sch.uk');
+    expect(form).toContain('<textarea id="admins" name="admins" required aria-describedby="admins-hint">a.one@oakfield.sch.uk\na.two@oakfield.sch.uk</textarea>');
+    expect(form).toMatch(/<label class="check" for="login_stored"><input type="checkbox" id="login_stored" name="login_stored" value="yes" required> The login details are stored as the trust requires<\/label>/);
+    expect(form).toContain('id="submit-set_up"');
+    expect(visible(html)).toContain('Attendance at fixtures');
+
+    const again = page({ task: setUp, account: approvedAccount, request: view, values: { handle: 'x"y', url: 'https://a.example', linked_email: 'pe@oakfield.sch.uk', admins: 'a@b', login_stored: 'yes' } });
+    const refilled = formHtml(again, 'form-set_up');
+    expect(refilled).toContain('value="x&quot;y"');
+    expect(refilled).toContain('value="https://a.example"');
+    expect(refilled).toContain('>a@b</textarea>');
+    expect(refilled).toContain('value="yes" required checked>');
   });
 });

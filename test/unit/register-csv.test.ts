@@ -53,6 +53,25 @@ describe('parseRegisterCsv: accepted input', () => {
     expect(Object.keys(rows[0]!)).not.toContain('url');
   });
 
+  it('reads holiday_monitoring_frequency (any case); empty, or no such column, is the same as term time', () => {
+    const rows = rowsOf(parseRegisterCsv(csv(
+      `${HEADER},monitoring_frequency,Holiday_Monitoring_Frequency`,
+      `facebook,a,${OK_TAIL},weekly,Monthly`,
+      `facebook,b,${OK_TAIL},weekly,`,
+      `facebook,c,${OK_TAIL},, fortnightly `,
+    )));
+    expect(rows.map((r) => [r.handle, r.monitoringFrequency, r.holidayMonitoringFrequency])).toEqual([
+      ['a', 'weekly', 'monthly'],
+      ['b', 'weekly', undefined],
+      ['c', 'weekly', 'fortnightly'],
+    ]);
+    expect(Object.keys(rows[1]!)).not.toContain('holidayMonitoringFrequency');
+    // A file from before the column existed still imports.
+    const [old] = rowsOf(parseRegisterCsv(csv(`${HEADER},monitoring_frequency`, `facebook,a,${OK_TAIL},monthly`)));
+    expect(old).toMatchObject({ monitoringFrequency: 'monthly' });
+    expect(Object.keys(old!)).not.toContain('holidayMonitoringFrequency');
+  });
+
   it('tolerates a BOM, as a string and as a Buffer', () => {
     const text = '\uFEFF' + csv(HEADER, `facebook,OakfieldAcademy,${OK_TAIL}`);
     expect(rowsOf(parseRegisterCsv(text))[0]!.platform).toBe('facebook');
@@ -204,6 +223,22 @@ describe('parseRegisterCsv: rejected input', () => {
       line: 2,
       reason: 'monitoring_frequency: "hourly" is not one of daily, weekly, fortnightly, monthly',
     });
+  });
+
+  it('reports a bad holiday_monitoring_frequency with its line, with the row\'s other problems', () => {
+    const text = csv(
+      `${HEADER},monitoring_frequency,holiday_monitoring_frequency`,
+      `facebook,a,${OK_TAIL},weekly,monthly`,
+      `facebook,b,${OK_TAIL},weekly,termly`,
+      `facebook,c,${OK_TAIL},hourly,never`,
+    );
+    expect(errorsOf(parseRegisterCsv(text))).toEqual([
+      { line: 3, reason: 'holiday_monitoring_frequency: "termly" is not one of daily, weekly, fortnightly, monthly' },
+      {
+        line: 4,
+        reason: 'monitoring_frequency: "hourly" is not one of daily, weekly, fortnightly, monthly; holiday_monitoring_frequency: "never" is not one of daily, weekly, fortnightly, monthly',
+      },
+    ]);
   });
 
   it('reports impossible and malformed dates, naming the column and value', () => {
@@ -401,6 +436,7 @@ describe('registerToCsv', () => {
       audience: 'Year 10 and 11',
       publishedName: 'Oakfield Academy, Sixth Form',
       monitoringFrequency: 'daily',
+      holidayMonitoringFrequency: 'weekly',
       plannedEndDate: '2026-07-31',
       nextReviewDate: '2026-04-01',
       lastActivityDate: '2026-03-03',
@@ -421,7 +457,7 @@ describe('registerToCsv', () => {
     expect(REGISTER_COLUMNS).toEqual([
       'platform', 'handle', 'school', 'linked_email', 'admins', 'main_supervisor',
       'url', 'reserve_supervisor', 'purpose', 'audience', 'published_name', 'monitoring_frequency',
-      'planned_end_date', 'next_review_date', 'last_activity_date',
+      'planned_end_date', 'next_review_date', 'last_activity_date', 'holiday_monitoring_frequency',
     ]);
     expect(out.startsWith(REGISTER_COLUMNS.join(',') + '\n')).toBe(true);
     expect(out.charCodeAt(0)).not.toBe(0xfeff);
@@ -429,7 +465,7 @@ describe('registerToCsv', () => {
     expect(out.endsWith('\n')).toBe(true);
     expect(out).toContain('l.nowak@oakfield.sch.uk;r.hughes@oakfield.sch.uk');
     expect(out.split('\n').at(-2)).toBe(
-      'x,RiversideSports,riverside,sport@riverside.sch.uk,g.jones@riverside.sch.uk,b.taylor@riverside.sch.uk,,,,,,weekly,,,',
+      'x,RiversideSports,riverside,sport@riverside.sch.uk,g.jones@riverside.sch.uk,b.taylor@riverside.sch.uk,,,,,,weekly,,,,',
     );
     expect(registerToCsv([])).toBe(REGISTER_COLUMNS.join(',') + '\n');
   });
@@ -439,6 +475,17 @@ describe('registerToCsv', () => {
     expect(withoutLine(parsed)).toEqual(rows);
     // the first record spans two physical lines, so the second starts on line 4
     expect(parsed.map((r) => r.line)).toEqual([2, 4]);
+  });
+
+  it('writes holiday_monitoring_frequency last, empty when it is the same as term time, and reads it back', () => {
+    const out = registerToCsv(rows);
+    const [header, first] = parse(out, { relax_quotes: false }) as string[][];
+    const cell = (r: string[], c: string) => r[header!.indexOf(c)];
+    expect(header!.at(-1)).toBe('holiday_monitoring_frequency');
+    expect(cell(first!, 'monitoring_frequency')).toBe('daily');
+    expect(cell(first!, 'holiday_monitoring_frequency')).toBe('weekly');
+    expect(out.trimEnd().split('\n').at(-1)!.endsWith(',weekly,,,,')).toBe(true);
+    expect(withoutLine(rowsOf(parseRegisterCsv(out))).map((r) => r.holidayMonitoringFrequency)).toEqual(['weekly', undefined]);
   });
 
   it('round trips the sample register', () => {

@@ -1,13 +1,17 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { Account, IsoDate, Policy, TaskType } from '../../functions/domain/model.ts';
+import type { Account, HolidayRange, IsoDate, Policy, TaskType } from '../../functions/domain/model.ts';
 import {
   accountChecks,
+  attestationDueOn,
   escalationDate,
+  frequencyOn,
   isDigestDay,
   isoWeek,
   lastSeenOn,
+  mergeHolidayRanges,
   MONITORING_PERIOD_DAYS,
+  neglectedFrom,
   nextAccountCheckOn,
   nextPolicyCheckOn,
   nextTaskActionOn,
@@ -580,6 +584,139 @@ describe('nextAccountCheckOn', () => {
       ),
       { numRuns: 300 },
     );
+  });
+});
+
+describe('term time and holidays', () => {
+  // October half term 2026: Saturday 24 October to Sunday 1 November (term ends Friday 23rd, restarts Monday 2nd);
+  // the summer holiday 2027: Thursday 22 July to Wednesday 1 September (42 days).
+  const HOLIDAYS: HolidayRange[] = [
+    { start: '2026-10-24', end: '2026-11-01', name: 'October half term' },
+    { start: '2027-07-22', end: '2027-09-01', name: 'Summer holiday' },
+  ];
+  const weeklyMonthly = (over: Partial<Account> = {}) => account({ monitoringFrequency: 'weekly', holidayMonitoringFrequency: 'monthly', ...over });
+
+  it('the frequency in force is the holiday one during the school\'s holidays, when the account has one', () => {
+    const a = weeklyMonthly();
+    expect(frequencyOn(a, '2026-10-23', HOLIDAYS)).toBe('weekly');
+    expect(frequencyOn(a, '2026-10-24', HOLIDAYS)).toBe('monthly');
+    expect(frequencyOn(a, '2026-11-01', HOLIDAYS)).toBe('monthly');
+    expect(frequencyOn(a, '2026-11-02', HOLIDAYS)).toBe('weekly');
+    expect(frequencyOn(a, '2026-10-26', [])).toBe('weekly');
+    expect(frequencyOn(a, '2026-10-26', undefined)).toBe('weekly');
+    expect(frequencyOn(account(), '2026-10-26', HOLIDAYS)).toBe('weekly');
+  });
+
+  it('a weekly-in-term, monthly-in-holiday account asked the Thursday before half term is asked again the Thursday after it', () => {
+    // 1 term day (1/7 each) + 9 holiday days (1/30 each) = 0.44 of a period by Sunday; 4 more term days make it whole.
+    expect(attestationDueOn(weeklyMonthly({ lastAttestedOn: '2026-10-22' }), HOLIDAYS)).toBe('2026-11-05');
+    // Without holidays (or without a holiday frequency) it is the plain week.
+    expect(attestationDueOn(weeklyMonthly({ lastAttestedOn: '2026-10-22' }), [])).toBe('2026-10-29');
+    expect(attestationDueOn(account({ lastAttestedOn: '2026-10-22' }), HOLIDAYS)).toBe('2026-10-29');
+  });
+
+  it('at the boundaries: asked on the first day back when the period built up over the holiday, never in the holiday itself', () => {
+    // Attested Monday 19 October: 4 term days and the 9 holiday days leave 0.13 of a period for Monday 2 November.
+    expect(attestationDueOn(weeklyMonthly({ lastAttestedOn: '2026-10-19' }), HOLIDAYS)).toBe('2026-11-02');
+    // Attested in the half term (Monday 26th): 6 holiday days, then 6 term days; Saturday 7th, so asked Monday 9th.
+    expect(attestationDueOn(weeklyMonthly({ lastAttestedOn: '2026-10-26' }), HOLIDAYS)).toBe('2026-11-07');
+    expect(accountChecks(weeklyMonthly({ lastAttestedOn: '2026-10-26' }), '2026-11-09', new Set(), HOLIDAYS).map((c) => c.kind)).toEqual(['attest']);
+    // Attested Saturday 17th: 6 term days are 6/7 of a period, made whole on Wednesday 28th, in the half term; but that
+    // is not a month (the holiday period) since, so the request waits for term: Monday 2 November.
+    expect(attestationDueOn(weeklyMonthly({ lastAttestedOn: '2026-10-17' }), HOLIDAYS)).toBe('2026-11-02');
+    expect(attestationDueOn(weeklyMonthly({ lastAttestedOn: '2026-10-17' }), HOLIDAYS, '2026-10-20')).toBe('2026-11-02');
+    // No day of the half term asks, whenever in the last week of term the last attestation was.
+    for (let attested = '2026-10-17'; attested <= '2026-10-23'; attested = addDays(attested, 1)) {
+      for (let d = '2026-10-24'; d <= '2026-11-01'; d = addDays(d, 1)) {
+        const asked = accountChecks(weeklyMonthly({ lastAttestedOn: attested }), d, new Set(), HOLIDAYS).some((c) => c.kind === 'attest');
+        expect(asked, `attested ${attested}, asked on ${d}`).toBe(false);
+      }
+    }
+  });
+
+  it('a long holiday asks at the holiday cadence: a month into the summer', () => {
+    expect(attestationDueOn(weeklyMonthly({ lastAttestedOn: '2027-07-21' }), HOLIDAYS)).toBe('2027-08-20');
+    // The next one: 12 holiday days are 0.4 of a period, and term (weekly, from 2 September) makes up the rest in 5 days.
+    expect(attestationDueOn(weeklyMonthly({ lastAttestedOn: '2027-08-20' }), HOLIDAYS)).toBe('2027-09-06');
+  });
+
+  it('monthly in term and weekly in the holidays: asked early in the holiday', () => {
+    const a = account({ monitoringFrequency: 'monthly', holidayMonitoringFrequency: 'weekly', lastAttestedOn: '2026-10-02' });
+    // 21 term days are 0.7 of a month; the holiday's days count a seventh each: 3 of them.
+    expect(attestationDueOn(a, HOLIDAYS)).toBe('2026-10-26');
+    expect(accountChecks(a, '2026-10-26', new Set(), HOLIDAYS).map((c) => c.kind)).toEqual(['attest']);
+  });
+
+  it('neglect is two periods at the same cadence: not neglected on the first day back', () => {
+    const a = weeklyMonthly({ lastAttestedOn: '2026-10-19' });
+    expect(neglectedFrom(a, [])).toBe('2026-11-02');
+    expect(neglectedFrom(a, HOLIDAYS)).toBe('2026-11-09');
+    expect(accountChecks(a, '2026-11-02', new Set(['attest_account']), HOLIDAYS).map((c) => c.kind)).toEqual([]);
+    expect(accountChecks(a, '2026-11-09', new Set(['attest_account']), HOLIDAYS).map((c) => c.kind)).toEqual(['neglected']);
+    // Neglect over the summer holiday needs two months of it.
+    expect(neglectedFrom(weeklyMonthly({ lastAttestedOn: '2027-07-21' }), HOLIDAYS)).toBe('2027-09-06');
+    expect(neglectedFrom(weeklyMonthly({ lastAttestedOn: '2027-07-21' }), [])).toBe('2027-08-04');
+  });
+
+  it('the next check date follows the holidays when given, and is never later than it when they are not known', () => {
+    const a = weeklyMonthly({ lastAttestedOn: '2026-10-22' });
+    expect(nextAccountCheckOn(a, '2026-10-22', HOLIDAYS)).toBe('2026-11-05');
+    expect(nextAccountCheckOn(a, '2026-10-22', [])).toBe('2026-10-29');
+    expect(nextAccountCheckOn(a, '2026-10-22')).toBe('2026-10-29');
+    const b = account({ monitoringFrequency: 'monthly', holidayMonitoringFrequency: 'weekly', lastAttestedOn: '2026-10-02' });
+    expect(nextAccountCheckOn(b, '2026-10-02', HOLIDAYS)).toBe('2026-10-26');
+    expect(nextAccountCheckOn(b, '2026-10-02', [])).toBe('2026-11-02'); // 1 November is a Sunday
+    expect(nextAccountCheckOn(b, '2026-10-02')).toBe('2026-10-09'); // unknown: at the shorter (weekly) period
+  });
+
+  it('an account approved but not yet set up is left alone', () => {
+    const a = weeklyMonthly({ status: 'approved', lastAttestedOn: '2026-01-01', admins: [] });
+    expect(accountChecks(a, '2026-11-02', new Set(), HOLIDAYS)).toEqual([]);
+    expect(nextAccountCheckOn(a, '2026-11-02', HOLIDAYS)).toBeUndefined();
+  });
+
+  it('property: with holidays, the next check is a working day after today and never later than a check accountChecks would act on; not knowing them never makes it later', () => {
+    const frequency = fc.constantFrom('daily', 'weekly', 'fortnightly', 'monthly') as fc.Arbitrary<Account['monitoringFrequency']>;
+    const holidays = fc.array(fc.tuple(fc.integer({ min: -80, max: 120 }), fc.integer({ min: 0, max: 45 })), { maxLength: 4 })
+      .map((rs) => rs.map(([from, length]) => ({ start: addDays('2026-11-02', from), end: addDays('2026-11-02', from + length) })));
+    fc.assert(
+      fc.property(frequency, fc.option(frequency), holidays, fc.integer({ min: -90, max: 0 }), fc.option(fc.integer({ min: -60, max: 120 })), fc.integer({ min: 0, max: 60 }),
+        (term, holiday, ranges, attestedOffset, reviewOffset, todayOffset) => {
+          const today = addDays('2026-11-02', todayOffset);
+          const a = account({
+            monitoringFrequency: term,
+            ...(holiday ? { holidayMonitoringFrequency: holiday } : {}),
+            lastAttestedOn: addDays(today, attestedOffset),
+            ...(reviewOffset !== null ? { nextReviewDate: addDays(today, reviewOffset) } : {}),
+          });
+          const next = nextAccountCheckOn(a, today, ranges)!;
+          expect(next > today).toBe(true);
+          expect(isWorkingDay(next)).toBe(true);
+          expect(nextAccountCheckOn(a, today)! <= next).toBe(true);
+          const dueToday = new Set(accountChecks(a, today, new Set(), ranges).map((c) => c.kind));
+          for (let d = addDays(today, 1); d < next; d = addDays(d, 1)) {
+            if (!isWorkingDay(d)) continue;
+            for (const c of accountChecks(a, d, new Set(), ranges)) expect(dueToday.has(c.kind) || (c.kind === 'attest' && dueToday.has('review_due'))).toBe(true);
+          }
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+
+  it('holiday ranges are sorted, and overlapping or touching ones merged with their names', () => {
+    expect(mergeHolidayRanges([
+      { start: '2026-12-21', end: '2027-01-01', name: 'Christmas' },
+      { start: '2026-10-26', end: '2026-10-30', name: 'Half term' },
+      { start: '2027-01-01', end: '2027-01-01', name: 'Bank holiday' },
+      { start: '2026-10-24', end: '2026-10-27' },
+      { start: '2027-01-02', end: '2027-01-03' },
+      { start: '2027-02-20', end: '2027-02-10', name: 'backwards' },
+    ])).toEqual([
+      { start: '2026-10-24', end: '2026-10-30', name: 'Half term' },
+      { start: '2026-12-21', end: '2027-01-03', name: 'Christmas / Bank holiday' },
+    ]);
+    expect(mergeHolidayRanges([])).toEqual([]);
   });
 });
 

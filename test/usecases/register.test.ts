@@ -169,7 +169,7 @@ describe('exporting the register', () => {
   it('writes the import\'s columns, a row per account by school; importing the export changes nothing', async () => {
     const csv = await exportRegister(h.store);
     const lines = csv.trimEnd().split('\n');
-    expect(lines[0]).toBe(`${HEADER},url,reserve_supervisor,purpose,audience,published_name,monitoring_frequency,planned_end_date,next_review_date,last_activity_date`);
+    expect(lines[0]).toBe(`${HEADER},url,reserve_supervisor,purpose,audience,published_name,monitoring_frequency,planned_end_date,next_review_date,last_activity_date,holiday_monitoring_frequency`);
     expect(lines).toHaveLength(25);
     expect(lines[1]).toMatch(/^facebook,HillcrestSchool,hillcrest,/);
     const before = await snapshot();

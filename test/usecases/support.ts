@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { MemoryStore } from '../../functions/adapters/memory-store.ts';
 import { RecordingMailer, RecordingPublisher } from '../../functions/adapters/recording.ts';
+import type { ApprovalStepName } from '../../functions/domain/approval-steps.ts';
 import type { School } from '../../functions/domain/model.ts';
 import type { Deps } from '../../functions/usecases/deps.ts';
 import type { EventMeta } from '../../functions/usecases/leavers.ts';
@@ -15,6 +16,8 @@ import { putSchool } from '../../functions/usecases/schools.ts';
 export const SAMPLE_REGISTER = path.resolve(import.meta.dirname, '../../samples/register.csv');
 export const TRUST_IT = 'it.support@trust.example.org';
 export const LINK_SECRET = 'test-link-secret-0123456789abcdef';
+/** The trust's approver of new accounts (the Director of IT), the last step of the default chain. */
+export const TRUST_APPROVER = 'director.it@trust.example.org';
 
 export const SCHOOLS: School[] = [
   { id: 'oakfield', name: 'Oakfield Academy', itManagers: ['it@oakfield.sch.uk'], domains: ['oakfield.sch.uk'] },
@@ -61,6 +64,8 @@ export function harness(start = '2026-12-02T09:00:00Z'): Harness {
       escalateAfterWorkingDays: 3,
       personRetentionDays: 365,
       trustAdmins: [] as string[],
+      approvalSteps: ['line_manager', 'headteacher', 'trust_approvers'] as ApprovalStepName[],
+      trustApprovers: [TRUST_APPROVER],
       linkSecret: async () => LINK_SECRET,
     },
   };

@@ -74,7 +74,8 @@ export function personFacts(task: Task): Array<[string, Run[]]> {
 
 /** The terminal alternative to the link, or nothing for the joiner's own acknowledgement. */
 export function commandLine(task: Task): Block[] {
-  if (task.type === 'acknowledge_policy') return [];
+  // The joiner's own acknowledgement, and the new-account decisions (made on the page or in the console only).
+  if (task.type === 'acknowledge_policy' || task.type === 'approve_request' || task.type === 'set_up_account') return [];
   const command = task.type === 'policy_review' && task.policyId ? `custodian policies reviewed ${task.policyId}` : `custodian tasks resolve ${task.id}`;
   return [{ p: ['Or, from a terminal, run: ', { code: command }] }];
 }
@@ -95,6 +96,7 @@ export function linkLabel(task: Task): [string, string] {
     case 'acknowledge_policy': return ['Open the policy acceptance page', 'that you accept the policy'];
     case 'attest_account': return ['Open the confirmation page', 'your answer'];
     case 'policy_review': return ['Open the review page', 'the review'];
+    case 'set_up_account': return ['Open the set-up page', 'what you set up'];
     default: return ['Open the decision page', 'your decision'];
   }
 }
@@ -105,6 +107,7 @@ export function actionHeading(task: Task): string {
     case 'acknowledge_policy': return 'Accept the policy';
     case 'attest_account': return 'Answer';
     case 'policy_review': return 'Mark it reviewed';
+    case 'set_up_account': return 'Record the set-up';
     default: return 'Make the decision';
   }
 }

@@ -73,6 +73,20 @@ export function situation(task: Task, account: AccountView | undefined, policy: 
         : [' is at or near its planned end date.'];
       return [{ p: [...cap(acct), ...when, " The trust's social media policy asks for a clear plan from the outset about how long a site will last (A.1.6)."] }];
     }
+    case 'approve_request':
+      return [{
+        p: [
+          { text: task.reason }, ' ',
+          "The trust's social media policy asks for approval before an official site is created (A.3.2), with an exit plan from the outset (A.1.6).",
+        ],
+      }];
+    case 'set_up_account':
+      return [{
+        p: [
+          { text: task.reason }, ' ',
+          "The trust's social media policy asks the IT manager to record each account, with the email address connected to it, so that access is never lost (A.1.7).",
+        ],
+      }];
     case 'policy_review': {
       const reviewOn = policy?.nextReviewDate ?? task.dueDate;
       return [{
@@ -118,6 +132,13 @@ export function whatToDo(task: Task, policy?: { title: string }): Run[] {
       return ['Extend the account with a new planned end date, or close it.'];
     case 'policy_review':
       return ['Review ', v(policyName(policy?.title)), ', then mark it reviewed, giving its next review date (left empty, it is 12 months on).'];
+    case 'approve_request':
+      return ['Read the request on the decision page, then approve it, or reject it and say why (the person who asked is told your reason).'];
+    case 'set_up_account':
+      return [
+        'Create the account (or confirm it) with the approved linked email, then record its handle and address (URL), ',
+        'at least two administrators, and that its login details are stored as the trust requires.',
+      ];
   }
 }
 

@@ -46,6 +46,8 @@ export function taskTitle(task: Task, account?: AccountView, policy?: { title: s
     case 'attest_account': return `Confirm ${label} is still in use and monitored`;
     case 'planned_end': return `Extend or close ${label}: planned end date`;
     case 'policy_review': return `Review ${policyName(policy?.title)}`;
+    case 'approve_request': return `Approve or reject a new account: ${label}`;
+    case 'set_up_account': return `Set up the new account ${label}`;
   }
 }
 

@@ -160,15 +160,17 @@ export function checkRow(header: Header, values: string[]): RowCheck {
   const reserveText = optional('reserve_supervisor');
   const reserveSupervisor = reserveText === undefined ? undefined : email('reserve_supervisor', reserveText);
 
-  const frequencyText = optional('monitoring_frequency');
-  let monitoringFrequency: MonitoringFrequency = DEFAULT_FREQUENCY;
-  if (frequencyText !== undefined) {
-    const f = frequencyText.toLowerCase();
-    if ((MONITORING_FREQUENCIES as readonly string[]).includes(f)) monitoringFrequency = f as MonitoringFrequency;
-    else {
-      problems.push(`monitoring_frequency: ${show(frequencyText)} is not one of ${MONITORING_FREQUENCIES.join(', ')}`);
-    }
-  }
+  const frequency = (c: Column): MonitoringFrequency | undefined => {
+    const v = optional(c);
+    if (v === undefined) return undefined;
+    const f = v.toLowerCase();
+    if ((MONITORING_FREQUENCIES as readonly string[]).includes(f)) return f as MonitoringFrequency;
+    problems.push(`${c}: ${show(v)} is not one of ${MONITORING_FREQUENCIES.join(', ')}`);
+    return undefined;
+  };
+  const monitoringFrequency = frequency('monitoring_frequency') ?? DEFAULT_FREQUENCY;
+  // Empty (or no such column): the same as in term time.
+  const holidayMonitoringFrequency = frequency('holiday_monitoring_frequency');
 
   const plannedEndDate = date('planned_end_date');
   const nextReviewDate = date('next_review_date');
@@ -195,6 +197,7 @@ export function checkRow(header: Header, values: string[]): RowCheck {
   if (purpose !== undefined) fields.purpose = purpose;
   if (audience !== undefined) fields.audience = audience;
   if (publishedName !== undefined) fields.publishedName = publishedName;
+  if (holidayMonitoringFrequency !== undefined) fields.holidayMonitoringFrequency = holidayMonitoringFrequency;
   if (plannedEndDate !== undefined) fields.plannedEndDate = plannedEndDate;
   if (nextReviewDate !== undefined) fields.nextReviewDate = nextReviewDate;
   if (lastActivityDate !== undefined) fields.lastActivityDate = lastActivityDate;

@@ -29,6 +29,7 @@ export function registerRecord(row: AccountFields): Record<Column, string> {
     planned_end_date: exportDate(row.plannedEndDate),
     next_review_date: exportDate(row.nextReviewDate),
     last_activity_date: exportDate(row.lastActivityDate),
+    holiday_monitoring_frequency: row.holidayMonitoringFrequency ?? '',
   };
 }
 

@@ -26,6 +26,9 @@
  * | `POST /tasks/{id}` | `decideTask(deps, viewer, id, decision) → Task` (resolveTask, as the viewer) |
  * | `GET /audit`, `/audit.csv` | `auditFor(deps, viewer, { account?, since? }) → AuditEntry[]` (`audit --json`), `auditCsv(…) → string` |
  * | `GET /policies` | `policiesFor(deps, viewer) → PolicyRow[]` (`policies list --json`); `recordPolicyReview(deps, viewer, id, nextReview?)` |
+ * | `POST /requests` | `submitRequest(deps, { email: viewer.email, name: viewer.name }, form) → { ok, request } \| { ok: false, errors }` |
+ * | `GET /requests` | `listRequestsFor(deps, viewer, { status? }) → RequestRow[]` |
+ * | `GET /requests/{id}` | `requestFor(deps, viewer, id) → RequestProgress` (each step, who, decided or waiting; the set-up) |
  *
  * Roles: a trust administrator (`Custodian.Admin` in the token's `roles`, or listed in the `trustAdmins` setting, env
  * `TRUST_ADMINS`) sees and changes everything; a school's IT managers see and change its accounts, tasks and policies;
@@ -42,6 +45,9 @@ export * from './import.ts';
 export * from './tasks.ts';
 export * from './audit.ts';
 export * from './policies.ts';
+export * from './requests.ts';
+export { submitRequest, type Requester, type SubmitResult } from '../requests.ts';
+export { decisionFromForm, type DecisionForm } from '../decision-form.ts';
 // What the handler also needs to decide a task or record a review, and to map their refusals.
 export { ResolveError, type Decision } from '../resolve.ts';
 export { PolicyError } from '../policies.ts';

@@ -3,6 +3,7 @@
  * the signed-in person, with the same use case (and so the same effect) as the emailed action page.
  */
 import type { Policy } from '../../domain/model.ts';
+import type { AccountRequest } from '../../domain/requests.ts';
 import type { RegisterEntry } from '../../domain/register.ts';
 import { actionsFor, type Action, type Task } from '../../domain/tasks.ts';
 import type { Deps } from '../deps.ts';
@@ -23,6 +24,8 @@ export interface TaskView {
   account?: RegisterEntry;
   /** The policy it is about (policy_review). */
   policy?: Policy;
+  /** The request for a new account it is about (approve_request, set_up_account); `requestFor` gives its progress. */
+  request?: AccountRequest;
   /** What the viewer may decide now: none once the task is decided, or when it is not theirs to decide. */
   actions: Action[];
 }
@@ -35,15 +38,17 @@ async function visibleTask(deps: Deps, viewer: Viewer, taskId: string): Promise<
 
 export async function taskFor(deps: Deps, viewer: Viewer, taskId: string): Promise<TaskView> {
   const task = await visibleTask(deps, viewer, taskId);
-  const [account, policy] = await Promise.all([
+  const [account, policy, request] = await Promise.all([
     task.accountId ? deps.store.getAccount(task.accountId) : undefined,
     task.policyId ? deps.store.getPolicy(task.policyId) : undefined,
+    task.requestId ? deps.store.getRequest(task.requestId) : undefined,
   ]);
   const entry = account ? (await listRegister(deps.store, { school: account.school })).find((r) => r.id === account.id) : undefined;
   return {
     task,
     ...(entry ? { account: entry } : {}),
     ...(policy ? { policy } : {}),
+    ...(request ? { request } : {}),
     actions: task.status === 'open' && canDecideTask(viewer, task) ? (actionsFor(task.type) ?? []) : [],
   };
 }
@@ -55,7 +60,8 @@ export async function taskFor(deps: Deps, viewer: Viewer, taskId: string): Promi
 export async function decideTask(deps: Deps, viewer: Viewer, taskId: string, decision: Decision): Promise<Task> {
   const task = await visibleTask(deps, viewer, taskId);
   if (!canDecideTask(viewer, task)) {
-    throw new Forbidden(task.type === 'acknowledge_policy' ? 'only the person asked may acknowledge the policy' : `you may not decide task ${task.id}`);
+    throw new Forbidden(task.type === 'acknowledge_policy' ? 'only the person asked may acknowledge the policy'
+      : task.type === 'approve_request' ? 'only the people asked to approve this step may decide it' : `you may not decide task ${task.id}`);
   }
   return resolveTask(deps, { taskId: task.id, decision, actor: consoleActor(viewer) });
 }

@@ -137,10 +137,14 @@ const LEAVER_TASKS: ReadonlySet<string> = new Set(['transfer_or_close', 'replace
 
 /**
  * A task's assignee, the IT manager of its school, or a trust administrator; an `acknowledge_policy` task only the
- * joiner themself. Nobody decides what happens to an account because they are leaving.
+ * joiner themself, an `approve_request` task only the approvers it asks. Nobody decides what happens to an account
+ * because they are leaving.
  */
 export function canDecideTask(viewer: Viewer, task: Task): boolean {
   if (task.type === 'acknowledge_policy') return isViewer(viewer, task.subjectEmail);
+  // An approval is personal (contracts section 9): only the people the step asks decide it, not an IT manager or an
+  // administrator on their behalf.
+  if (task.type === 'approve_request') return task.assignees.some((a) => isViewer(viewer, a));
   if (LEAVER_TASKS.has(task.type) && isViewer(viewer, task.subjectEmail)) return false;
   return managesSchool(viewer, task.school) || task.assignees.some((a) => isViewer(viewer, a));
 }

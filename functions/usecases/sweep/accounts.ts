@@ -6,8 +6,8 @@
 import { taskChange } from '../../domain/changes.ts';
 import { accountChange } from '../../domain/scheduled-changes.ts';
 import { neglectedAccountEmail } from '../../domain/emails.ts';
-import type { Account, IsoDate, TaskType } from '../../domain/model.ts';
-import { accountChecks, lastSeenOn, nextTaskActionOn } from '../../domain/schedule.ts';
+import type { Account, HolidayRange, IsoDate, TaskType } from '../../domain/model.ts';
+import { accountChecks, frequencyOn, holidayOn, lastSeenOn, nextAccountCheckOn, nextTaskActionOn } from '../../domain/schedule.ts';
 import { taskId, type Task } from '../../domain/tasks.ts';
 import { addWorkingDays } from '../../domain/working-days.ts';
 import { accountView } from '../links.ts';
@@ -20,14 +20,14 @@ export async function sweepAccount(run: SweepRun, id: string): Promise<void> {
   const { after, created } = await planAccountChecks(run, account);
   const nowIso = run.deps.clock().toISOString();
   const newlyNeglected = !!after.neglectedSince && !account.neglectedSince;
+  const school = run.schools.get(account.school);
   await store.commit([
-    accountChange(account, { ...after, updatedAt: nowIso, version: account.version + 1 }, newlyNeglected ? 'account.neglected' : 'account.checked', run.today),
+    withHolidays(accountChange(account, { ...after, updatedAt: nowIso, version: account.version + 1 }, newlyNeglected ? 'account.neglected' : 'account.checked', run.today), run.today, school?.holidays),
     ...created.map((t) => taskChange(undefined, t, 'task.created')),
   ], SWEEP_ACTOR);
   run.result.tasksCreated += created.length;
   for (const t of created) addOpenTask(run, t);
 
-  const school = run.schools.get(account.school);
   if (newlyNeglected) {
     try {
       await run.deps.mailer.send({
@@ -43,6 +43,18 @@ export async function sweepAccount(run: SweepRun, id: string): Promise<void> {
   await sendOpened(run, created, { account, ...(school ? { school } : {}) });
 }
 
+/**
+ * The sweep knows the school's holidays, which other writers of an account do not: its next check date is counted
+ * with them (schedule.ts nextAccountCheckOn), so a monthly-in-holiday account is not looked at weekly all holiday.
+ */
+function withHolidays(change: ReturnType<typeof accountChange>, today: IsoDate, holidays: HolidayRange[] | undefined): ReturnType<typeof accountChange> {
+  if (!change.after.nextCheckOn) return change;
+  const next = nextAccountCheckOn(change.after, today, holidays ?? []);
+  const after: Account = { ...change.after, nextCheckOn: next };
+  if (!next) delete after.nextCheckOn;
+  return { ...change, after };
+}
+
 /** Nobody was told: the account is not marked neglected after all, so a later run marks it and tells them. */
 async function unmarkNeglected(run: SweepRun, id: string): Promise<void> {
   const account = await run.deps.store.getAccount(id);
@@ -55,8 +67,9 @@ async function unmarkNeglected(run: SweepRun, id: string): Promise<void> {
 async function planAccountChecks(run: SweepRun, account: Account): Promise<{ after: Account; created: Task[] }> {
   const { today } = run;
   const open = run.openByAccount.get(account.id) ?? [];
-  const checks = account.status === 'closed' ? [] : accountChecks(account, today, new Set(open.map((t) => t.type as TaskType)));
   const school = run.schools.get(account.school);
+  const holidays = school?.holidays ?? [];
+  const checks = account.status === 'closed' ? [] : accountChecks(account, today, new Set(open.map((t) => t.type as TaskType)), holidays);
   let after: Account = account;
   const wanted: Task[] = [];
   for (const check of checks) {
@@ -64,7 +77,7 @@ async function planAccountChecks(run: SweepRun, account: Account): Promise<{ aft
       case 'attest':
       case 'review_due':
         wanted.push(newTask(run, account, 'attest_account', today, [account.mainSupervisor], addWorkingDays(today, 5),
-          check.kind === 'review_due' ? `${account.platform} ${account.handle} is past its review date` : `the main supervisor confirms the account is still in use and monitored (${account.monitoringFrequency})`));
+          check.kind === 'review_due' ? `${account.platform} ${account.handle} is past its review date` : `the main supervisor confirms the account is still in use and monitored (${cadenceText(account, today, holidays)})`));
         break;
       case 'planned_end':
         wanted.push({
@@ -85,6 +98,12 @@ async function planAccountChecks(run: SweepRun, account: Account): Promise<{ aft
   }
   const decided = new Set((await run.deps.store.getTasks(wanted.map((t) => t.id))).map((t) => t.id));
   return { after, created: wanted.filter((t) => !decided.has(t.id)) };
+}
+
+/** "weekly", or "monthly in the school holidays" when the holiday cadence is the one in force today. */
+function cadenceText(account: Account, today: IsoDate, holidays: readonly HolidayRange[]): string {
+  const frequency = frequencyOn(account, today, holidays);
+  return account.holidayMonitoringFrequency && holidayOn(holidays, today) ? `${frequency} in the school holidays` : frequency;
 }
 
 function newTask(run: SweepRun, account: Account, type: TaskType, cycle: string, assignees: string[], dueDate: IsoDate, reason: string): Task {

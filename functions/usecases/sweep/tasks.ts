@@ -11,7 +11,7 @@ import { taskEscalationEmail, taskReminderEmail, type EmailContent } from '../..
 import { nextTaskActionOn, taskDecision, type TaskDecision } from '../../domain/schedule.ts';
 import type { Task } from '../../domain/tasks.ts';
 import { workingDaysBetween } from '../../domain/working-days.ts';
-import { accountView, actionLink } from '../links.ts';
+import { accountView, actionLink, requestAccountView } from '../links.ts';
 import { deliverPending } from '../notify.ts';
 import { loadTaskContext, sendLeaverEmails, showsCommands, type GroupItem } from '../task-emails.ts';
 import { SWEEP_ACTOR, type SweepRun } from './run.ts';
@@ -113,11 +113,11 @@ async function send(run: SweepRun, claimed: Claimed[]): Promise<void> {
 /** A reminder or escalation about one task, for one recipient, with their own link when they may act. */
 async function followUpEmail(run: SweepRun, c: Claimed, item: GroupItem, recipient: string): Promise<EmailContent> {
   const { task } = c;
-  const { account, school, policy } = item.context;
+  const { account, school, policy, request } = item.context;
   const mayAct = task.type === 'acknowledge_policy' ? recipient === task.subjectEmail : task.assignees.includes(recipient);
   const link = mayAct ? await actionLink(run.deps, task, recipient) : undefined;
   const context = {
-    account: account ? accountView(account, school) : undefined,
+    account: account ? accountView(account, school) : request ? requestAccountView(request, school) : undefined,
     policy: policy ? { title: policy.title, nextReviewDate: policy.nextReviewDate } : undefined,
     commands: showsCommands(run.deps, recipient, [school]),
   };
