@@ -120,6 +120,7 @@ export function routeOf(path: string): string {
   if (parts[1] === 'register' && parts[2] && parts[2] !== 'import') return '/register/{accountId}';
   if (parts[1] === 'tasks' && parts[2]) return '/tasks/{taskId}';
   if (parts[1] === 'policies' && parts[2]) return '/policies/{policyId}';
+  if (parts[1] === 'requests' && parts[2] && parts[2] !== 'new') return '/requests/{requestId}';
   return path;
 }
 

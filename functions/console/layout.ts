@@ -35,6 +35,7 @@ h1{font-size:1.5rem;line-height:1.3;margin:0 0 1rem}
 h2{font-size:1.2rem;margin:1.75rem 0 .5rem}
 h3{font-size:1.05rem;margin:1.25rem 0 .5rem}
 p{margin:0 0 1rem}
+p,li{overflow-wrap:break-word}
 dl{display:grid;grid-template-columns:minmax(8rem,max-content) 1fr;gap:.25rem 1rem;margin:0 0 1rem}
 dt{font-weight:600;color:#52606d}
 dd{margin:0;overflow-wrap:anywhere}
@@ -58,6 +59,14 @@ button{display:inline-block;font:inherit;font-weight:600;margin:1rem .5rem 0 0;p
 button.danger{background:#b42318}
 button.secondary{background:#3e4c59}
 .hint{color:#52606d;font-size:.9rem;margin:.25rem 0 0}
+.wide{display:block;max-width:44rem}
+fieldset.group{border-top:1px solid #d9dee3;padding-top:.75rem;margin:1rem 0 0}
+.checkbox{display:flex;gap:.6rem;align-items:flex-start;margin:1rem 0 0}
+.checkbox input{width:1.5rem;height:1.5rem;margin:0;flex:none}
+.checkbox label{margin:0;font-weight:400}
+ol.steps{padding-left:1.25rem;margin:0 0 1rem}
+ol.steps>li{margin:0 0 .75rem}
+ol.steps p{margin:.15rem 0 0}
 .field-error{color:#b42318;font-weight:600;margin:.25rem 0 0}
 [aria-invalid=true]{border-color:#b42318;border-width:2px}
 .box{border-radius:6px;padding:.75rem 1rem;margin:0 0 1rem;border-left:4px solid}
@@ -82,7 +91,7 @@ footer{max-width:72rem;margin:0 auto;color:#52606d;font-size:.85rem;padding:0 1r
 /** For the Content-Security-Policy: the hash of the one stylesheet above. */
 export const CSS_HASH = `'sha256-${createHash('sha256').update(CSS).digest('base64')}'`;
 
-export type Section = 'home' | 'register' | 'tasks' | 'audit' | 'policies' | 'requests';
+export type Section = 'home' | 'register' | 'tasks' | 'audit' | 'policies' | 'requests' | 'new-request';
 
 const NAV: Array<[Section, string, string]> = [
   ['home', '/', 'Home'],
@@ -91,6 +100,7 @@ const NAV: Array<[Section, string, string]> = [
   ['audit', '/audit', 'History'],
   ['policies', '/policies', 'Policies'],
   ['requests', '/requests', 'Requests'],
+  ['new-request', '/requests/new', 'Request a new account'],
 ];
 
 export interface PageUser {
@@ -181,13 +191,15 @@ export interface FieldInput {
   options?: Array<[value: string, label: string]>;
   textarea?: boolean;
   readonly?: boolean;
+  /** The longest answer the server accepts (the browser then stops typing there). */
+  maxLength?: number;
 }
 
 /** A labelled field with its hint and error, tied together with `aria-describedby`. */
 export function field(f: FieldInput): string {
   const id = fieldId(f.name);
   const described = [f.hint ? `${id}-hint` : '', f.error ? `${id}-error` : ''].filter(Boolean).join(' ');
-  const attrs = `id="${id}" name="${e(f.name)}"${described ? ` aria-describedby="${described}"` : ''}${f.error ? ' aria-invalid="true"' : ''}${f.required ? ' required' : ''}${f.readonly ? ' readonly' : ''}`;
+  const attrs = `id="${id}" name="${e(f.name)}"${described ? ` aria-describedby="${described}"` : ''}${f.error ? ' aria-invalid="true"' : ''}${f.required ? ' required' : ''}${f.readonly ? ' readonly' : ''}${f.maxLength && !f.options ? ` maxlength="${f.maxLength}"` : ''}`;
   let control: string;
   if (f.options) {
     control = `<select ${attrs}>${f.options.map(([v, l]) => `<option value="${e(v)}"${v === (f.value ?? '') ? ' selected' : ''}>${e(l)}</option>`).join('')}</select>`;

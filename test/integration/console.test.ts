@@ -303,7 +303,7 @@ describe('pages and their JSON', () => {
   });
 
   it('every page is HTML with the security headers, and no JavaScript', async () => {
-    for (const p of ['/', '/register', '/register/instagram:oakfield_pe', '/register/import', '/tasks', '/audit', '/policies', '/requests']) {
+    for (const p of ['/', '/register', '/register/instagram:oakfield_pe', '/register/import', '/tasks', '/audit', '/policies', '/requests', '/requests/new']) {
       const { res, body } = await admin.page(p);
       expect(res.status, p).toBe(200);
       expect(res.headers.get('cache-control'), p).toBe('no-store');
@@ -320,6 +320,19 @@ describe('pages and their JSON', () => {
     expect(csv.res.headers.get('content-type')).toMatch(/^text\/csv/);
     expect(csv.res.headers.get('content-disposition')).toMatch(/^attachment/);
     expect(csv.body.replace(/^\uFEFF/, '').split('\r\n')[0]).toBe('at,by,source,action,entity_type,entity_id,before,after');
+  });
+
+  it('a request for a new account without the right _csrf gets 403 and writes nothing', async () => {
+    const form = await admin.page('/requests/new');
+    expect(form.body).toContain('name="_csrf"');
+    for (const name of ['school', 'platform', 'handle', 'published_name', 'linked_email', 'admins', 'monitoring_frequency', 'holiday_monitoring_frequency', 'planned_end_date', 'exit_plan']) {
+      expect(form.body, name).toContain(`name="${name}"`);
+    }
+    for (const token of [{}, { _csrf: 'wrong' }] as Array<Record<string, string>>) {
+      const out = await admin.post('/requests', { ...token, school: 'oakfield', platform: 'instagram', handle: 'oakfield_csrf' });
+      expect(out.res.status).toBe(403);
+    }
+    expect(await stack.store.listRequests()).toEqual([]);
   });
 
   it('an unknown account is 404 for a trust administrator, 403 for anyone else', async () => {

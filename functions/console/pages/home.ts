@@ -39,6 +39,7 @@ export function homePage(home: Home, viewer: Viewer): { title: string; body: str
   return {
     title: 'Home',
     body: `${intro}
+<p><a href="/requests/new" id="request-new-account">Request a new official account</a>: the site creation approval form. Every new account starts there, so that it is approved, supervised and in the register from the day it is opened.</p>
 <h2>My tasks</h2>
 ${tasks}<h2>My accounts</h2>
 <p class="muted">Every account whose linked email, administrators or supervisors include your address. Before you leave, make sure each is handed over.</p>

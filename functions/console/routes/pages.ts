@@ -7,8 +7,8 @@ import { seeOther, wantsJson } from '../http.ts';
 import { auditPage } from '../pages/audit.ts';
 import { homePage } from '../pages/home.ts';
 import { policiesPage } from '../pages/policies.ts';
-import { requestsPage } from '../pages/requests.ts';
 import { registerRoutes } from './register.ts';
+import { requestRoutes } from './requests.ts';
 import { query, render, text } from './render.ts';
 import { taskRoutes } from './tasks.ts';
 
@@ -66,10 +66,7 @@ export function pageRoutes(ctx: ConsoleContext): Hono<ConsoleEnv> {
     return seeOther(c, '/policies?done=1');
   });
 
-  app.get('/requests', (c) => {
-    if (wantsJson(c)) return c.json([]);
-    return render(c, ctx, 200, requestsPage(), 'requests');
-  });
+  app.route('/', requestRoutes(ctx));
 
   return app;
 }

@@ -1,6 +1,6 @@
 /** `GET /register` and `GET /register/{accountId}`: the register as far as the viewer may see it. */
-import type { AuditEntry, Finding, School } from '../../domain/model.ts';
-import type { RegisterEntry } from '../../domain/register.ts';
+import type { Account, AuditEntry, Finding, School } from '../../domain/model.ts';
+import { withFindings, type RegisterEntry } from '../../domain/register.ts';
 import type { Deps } from '../deps.ts';
 import { listRegister } from '../register.ts';
 import { taskRow, type TaskRow } from './rows.ts';
@@ -15,18 +15,47 @@ export interface RegisterFilters {
   q?: string;
 }
 
-/** The rows of `custodian register list --json` (with findings) that the viewer may see and the filters keep. */
+/**
+ * The rows of `custodian register list --json` (with findings) that the viewer may see and the filters keep. Only
+ * what the viewer may see is read: a trust administrator's whole register (or one school's), an IT manager's schools'
+ * accounts (`listAccounts({ school })`), and the accounts tied to anyone's addresses through the address index.
+ */
 export async function registerFor(deps: Deps, viewer: Viewer, filters: RegisterFilters = {}): Promise<RegisterEntry[]> {
-  const [rows, schools] = await Promise.all([
-    listRegister(deps.store, { ...(filters.school ? { school: filters.school } : {}) }),
-    filters.q ? deps.store.listSchools() : Promise.resolve([] as School[]),
-  ]);
+  const [accounts, schools] = await Promise.all([visibleAccounts(deps, viewer, filters.school), deps.store.listSchools()]);
+  const rows = await withRegisterFindings(deps, accounts, schools);
   const q = filters.q?.trim().toLowerCase();
   const names = new Map(schools.map((s) => [s.id, s.name.toLowerCase()]));
   return rows.filter((r) => canSeeAccount(viewer, r)
     && (!filters.status || r.status === filters.status)
     && (!filters.finding || r.findings.some((f) => f.code === filters.finding))
     && (!q || [r.handle, r.publishedName, r.school, names.get(r.school), r.linkedEmail].some((v) => v?.toLowerCase().includes(q))));
+}
+
+/** The accounts the viewer may see (in `school`, when given), read without listing the rest of the register. */
+async function visibleAccounts(deps: Deps, viewer: Viewer, school: string | undefined): Promise<Account[]> {
+  if (viewer.trustAdmin) return deps.store.listAccounts(school ? { school } : {});
+  const managed = viewer.itManagerOf.filter((s) => !school || s === school);
+  const [own, links] = await Promise.all([
+    Promise.all(managed.map((s) => deps.store.listAccounts({ school: s }))),
+    deps.store.linksForEmails(viewer.addresses),
+  ]);
+  const accounts = own.flat();
+  const have = new Set(accounts.map((a) => a.id));
+  // A removed administrator is no longer tied to the account (tiesOf): those links are not followed.
+  const tied = [...new Set(links.filter((l) => l.role !== 'removed_admin').map((l) => l.accountId))].filter((id) => !have.has(id));
+  const more = tied.length ? await deps.store.getAccounts(tied) : [];
+  return [...accounts, ...more.filter((a) => !school || a.school === school)];
+}
+
+/** The accounts as `listRegister` lists them: with their findings, by school then id. */
+async function withRegisterFindings(deps: Deps, accounts: Account[], schools: School[]): Promise<RegisterEntry[]> {
+  // Once the directory is connected, a linked email with no enabled account behind it is a finding (as listRegister).
+  let inDirectory: ((email: string) => boolean) | undefined;
+  if (accounts.length && (await deps.store.getDirectoryState())?.lastSyncAt) {
+    const enabled = new Set((await deps.store.listPeople()).filter((p) => p.accountEnabled === true).flatMap((p) => p.addresses));
+    inDirectory = (email) => enabled.has(email);
+  }
+  return withFindings(accounts, schools, inDirectory).sort((a, b) => a.school.localeCompare(b.school) || a.id.localeCompare(b.id));
 }
 
 export interface AccountView {
