@@ -12,7 +12,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Task } from '../../functions/domain/tasks.ts';
-import { emailsPerTask, flaggedPerTask, importRows, leaverEntry, putAll, tally, until, type RegisterRow } from '../support/load.ts';
+import { emailsPerTask, recipientsPerTask, flaggedPerTask, importRows, leaverEntry, putAll, tally, until, type RegisterRow } from '../support/load.ts';
 import { inbox, SCHOOLS, startTestStack, type TestStack } from '../support/stack.ts';
 
 const N = 2000;
@@ -92,13 +92,15 @@ describe(`a burst of ${N} leaver events`, () => {
     }
   });
 
-  it(`sends ${N} emails, one per task`, async () => {
+  it(`sends each task's assignees one email each, ${N} tasks in all`, async () => {
     const emails = await inbox(stack);
-    expect(emails).toHaveLength(N);
+    expect(emails).toHaveLength(tasks.reduce((n, t) => n + t.assignees.length, 0));
+    for (const e of emails) expect(e.destination.to).toHaveLength(1);
     const perTask = await emailsPerTask(stack);
     expect(perTask.size).toBe(N);
     expect([...perTask.values()].filter((n) => n !== 1)).toEqual([]);
-    expect(tasks.filter((t) => perTask.get(t.id) !== 1).map((t) => t.id)).toEqual([]);
+    const reached = await recipientsPerTask(stack);
+    expect(tasks.filter((t) => [...(reached.get(t.id) ?? [])].sort().join() !== [...t.assignees].sort().join()).map((t) => t.id)).toEqual([]);
   });
 
   it(`publishes ${N} Account Flagged events, one per task`, () => {

@@ -256,9 +256,11 @@ describe('each link acts as the person it was sent to', () => {
 
   it('a link from before the task was reopened is refused; the new email\'s link works', async () => {
     const before = await linkFor(IT, 'facebook:oakfield-drama');
-    await putEvent(stack, 'Staff Leaver Cancelled', { email: LEAVING });
+    // EventBridge times have whole seconds: say when each happened, so the new report is plainly the newer one.
+    const cancelledAt = Date.now();
+    await putEvent(stack, 'Staff Leaver Cancelled', { email: LEAVING, occurredAt: new Date(cancelledAt).toISOString() });
     await stack.idle();
-    await putEvent(stack, 'Staff Leaver', { email: LEAVING, leaveDate: '2027-03-31', displayName: 'Jay Patel', lineManagerEmail: MANAGER });
+    await putEvent(stack, 'Staff Leaver', { email: LEAVING, leaveDate: '2027-03-31', displayName: 'Jay Patel', lineManagerEmail: MANAGER, occurredAt: new Date(cancelledAt + 1).toISOString() });
     await stack.idle();
     const reopened = await taskOf('facebook:oakfield-drama');
     expect(reopened).toMatchObject({ status: 'open', generation: 2 });

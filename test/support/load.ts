@@ -73,14 +73,38 @@ export function taskIdOf(email: StoredEmail): string | undefined {
   return (JSON.parse(Buffer.from(token, 'base64url').toString('utf8')) as TokenPayload).t;
 }
 
-/** How many emails the SES emulator holds for each task. */
+/** Every (task, recipient) an email's action links are for: a leaver's email lists several tasks, one link each. */
+function linksOf(email: StoredEmail): Array<{ t: string; r: string }> {
+  const seen = new Set<string>();
+  return [...(email.body.text ?? '').matchAll(/\/actions\/([A-Za-z0-9_-]+)\.[A-Za-z0-9_-]+/g)].flatMap((m) => {
+    const p = JSON.parse(Buffer.from(m[1]!, 'base64url').toString('utf8')) as TokenPayload;
+    const key = `${p.t} ${p.r}`;
+    if (seen.has(key)) return [];
+    seen.add(key);
+    return [{ t: p.t, r: p.r }];
+  });
+}
+
+/**
+ * How many times each task reached one person, at most: 1 means every recipient got it exactly once (each gets their
+ * own email, and a leaver's tasks share one email per recipient).
+ */
 export async function emailsPerTask(stack: LocalStack): Promise<Map<string, number>> {
+  const perRecipient = new Map<string, number>();
+  for (const e of await inbox(stack)) for (const l of linksOf(e)) perRecipient.set(`${l.t} ${l.r}`, (perRecipient.get(`${l.t} ${l.r}`) ?? 0) + 1);
   const counts = new Map<string, number>();
-  for (const e of await inbox(stack)) {
-    const id = taskIdOf(e);
-    if (id) counts.set(id, (counts.get(id) ?? 0) + 1);
+  for (const [key, n] of perRecipient) {
+    const id = key.split(' ')[0]!;
+    counts.set(id, Math.max(counts.get(id) ?? 0, n));
   }
   return counts;
+}
+
+/** Who each task reached, by its links' recipients. */
+export async function recipientsPerTask(stack: LocalStack): Promise<Map<string, string[]>> {
+  const out = new Map<string, string[]>();
+  for (const e of await inbox(stack)) for (const l of linksOf(e)) out.set(l.t, [...new Set([...(out.get(l.t) ?? []), l.r])]);
+  return out;
 }
 
 /** How many Account Flagged events the bus saw for each task. */
