@@ -21,7 +21,7 @@ export interface Price {
   source: string;
   /** The date the figure was read in its source. */
   read: string;
-  verified: 'price list' | 'us-east-1 price list (London figure not found)' | 'third-party summary' | 'estimate';
+  verified: 'price list' | 'us-east-1 price list (London figure not found)' | 'AWS documentation' | 'third-party summary' | 'estimate';
 }
 
 const PRICE_LIST_COPY = 'AWS Price List Bulk API, eu-west-2 offer files, as quoted in a public cost analysis';
@@ -139,12 +139,37 @@ export const PRICES = {
   },
   alarmMonth: {
     usd: 0.1,
-    unit: 'standard CloudWatch alarm-month',
+    // CloudWatch bills standard alarms "per alarm metric": an alarm on one metric is one; a metric-math alarm is
+    // counted here as one per metric its expression reads (the conservative reading), not one per alarm.
+    unit: 'standard-resolution CloudWatch alarm metric-month (a metric-math alarm: each metric it reads)',
     usageType: 'EUW2-CW:AlarmMonitorUsage',
     freePerMonth: 10,
     source: PRICE_LIST_COPY,
     read: '2026-10-06',
     verified: 'price list',
+  },
+  ssmStandardParameterMonth: {
+    usd: 0,
+    unit: 'SSM Parameter Store standard-tier parameter-month (SecureString included)',
+    source: 'AWS Systems Manager User Guide, "Managing parameter tiers": standard parameters, cost "No additional charge" (advanced ones are charged)',
+    read: '2026-12-02',
+    verified: 'AWS documentation',
+  },
+  ssmStandardApiCall: {
+    usd: 0,
+    unit: 'SSM GetParameter call at the default (standard) throughput',
+    source: 'AWS Systems Manager User Guide, "Changing Parameter Store throughput": the default standard throughput is used "without additional cost"; higher throughput is charged',
+    read: '2026-12-02',
+    verified: 'AWS documentation',
+  },
+  kmsRequest: {
+    usd: 0.03 / 10_000,
+    unit: 'AWS KMS request (SSM decrypting a SecureString with the AWS-managed aws/ssm key, which has no monthly fee)',
+    usageType: 'EUW2-KMS-Requests',
+    freePerMonth: 20_000,
+    source: 'AWS KMS pricing: $0.03 per 10,000 symmetric requests, 20,000 a month free, AWS-managed keys free; written down from the pricing page as known, no stored copy of it was found',
+    read: '2026-12-02',
+    verified: 'estimate',
   },
   logsIngestedGb: {
     usd: 0.5985,

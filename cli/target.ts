@@ -31,6 +31,8 @@ export async function resolveTarget(aws: boolean, stackName: string): Promise<Ta
       throw new CliError(`cannot read the outputs of stack "${stackName}": ${(err as Error).message}`);
     }
     if (!outputs.TableName || !outputs.EventBusName) throw new CliError(`stack "${stackName}" has no TableName/EventBusName outputs; is it a Custodian stack?`);
+    // The Region the stack was found in (the profile's), for what reads it from the environment (the secrets' SSM reads).
+    process.env.AWS_REGION ??= await cf.config.region();
     Object.assign(process.env, {
       TABLE_NAME: outputs.TableName,
       EVENT_BUS_NAME: outputs.EventBusName,
@@ -39,11 +41,9 @@ export async function resolveTarget(aws: boolean, stackName: string): Promise<Ta
       TRUST_IT_CONTACT: outputs.TrustItContact ?? '',
       SENDER_ADDRESS: outputs.SenderAddress ?? '',
       PUBLIC_BASE_URL: outputs.PublicBaseUrl ?? '',
-      LINK_SECRET_ID: outputs.LinkSecretArn ?? '',
+      LINK_SECRET_ID: outputs.LinkSecretName ?? '',
       LINK_EXPIRY_DAYS: outputs.LinkExpiryDays ?? '30',
       HR_SOURCES: outputs.HrSources ?? 'hr',
-      GRAPH_CHANGES_DLQ_URL: outputs.GraphChangesDlqUrl ?? '',
-      GRAPH_QUEUE_URL: outputs.GraphChangesQueueUrl ?? '',
       ESCALATE_AFTER_WORKING_DAYS: outputs.EscalateAfterWorkingDays ?? '3',
       PERSON_RETENTION_DAYS: outputs.PersonRetentionDays ?? '365',
     });
@@ -61,7 +61,6 @@ export async function resolveTarget(aws: boolean, stackName: string): Promise<Ta
   const o = JSON.parse(readFileSync(file, 'utf8')) as LocalOutputs;
   // The SDK reads these, so the same adapters reach the local parts.
   Object.assign(process.env, o.environment ?? {}, {
-    GRAPH_CHANGES_DLQ_URL: o.graphChangesDlqUrl,
     TABLE_NAME: o.tableName,
     EVENT_BUS_NAME: o.eventBusName,
     AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
@@ -73,7 +72,7 @@ export async function resolveTarget(aws: boolean, stackName: string): Promise<Ta
     AWS_ENDPOINT_URL_SESV2: o.endpoints.ses,
     AWS_ENDPOINT_URL_EVENTBRIDGE: o.endpoints.aws,
     AWS_ENDPOINT_URL_SQS: o.endpoints.aws,
-    AWS_ENDPOINT_URL_SECRETS_MANAGER: o.endpoints.aws,
+    AWS_ENDPOINT_URL_SSM: o.endpoints.aws,
   });
   delete process.env.AWS_PROFILE;
   resetClients();

@@ -1,30 +1,33 @@
 /**
  * The Microsoft Graph contracts: the change and lifecycle notifications Graph posts to the webhook (each POST is an
- * envelope `{ value: [...] }`), and the message the graph-webhook function puts on the Graph queue for the
+ * envelope `{ value: [...] }`), and the message the graph-webhook function puts on the bus (an event's detail) for the
  * graph-changes function to read. One source for both handlers and the tests.
  */
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { describeIssues } from './schemas.ts';
 
-export const ChangeNotification = z.object({
-  subscriptionId: z.string().max(128),
-  clientState: z.string().max(256).optional(),
+// zod/mini (see schemas.ts, which also registers the English messages): `z.looseObject` is classic zod's `.passthrough()`.
+const upTo = (max: number) => z.string().check(z.maxLength(max));
+
+export const ChangeNotification = z.looseObject({
+  subscriptionId: upTo(128),
+  clientState: z.optional(upTo(256)),
   changeType: z.enum(['created', 'updated', 'deleted']),
-  resource: z.string().max(512),
-  resourceData: z.object({ id: z.string().max(128).optional() }).passthrough().optional(),
-  tenantId: z.string().max(128).optional(),
-}).passthrough();
+  resource: upTo(512),
+  resourceData: z.optional(z.looseObject({ id: z.optional(upTo(128)) })),
+  tenantId: z.optional(upTo(128)),
+});
 export type ChangeNotification = z.infer<typeof ChangeNotification>;
 
-export const LifecycleNotification = z.object({
-  subscriptionId: z.string().max(128),
-  clientState: z.string().max(256).optional(),
+export const LifecycleNotification = z.looseObject({
+  subscriptionId: upTo(128),
+  clientState: z.optional(upTo(256)),
   lifecycleEvent: z.enum(['reauthorizationRequired', 'subscriptionRemoved', 'missed']),
-}).passthrough();
+});
 export type LifecycleNotification = z.infer<typeof LifecycleNotification>;
 
 /** Graph delivers 1 to 1,000 notifications in one POST. */
-const envelope = <T extends z.ZodType>(notification: T) => z.object({ value: z.array(notification).min(1).max(1000) });
+const envelope = <T extends z.ZodMiniType>(notification: T) => z.object({ value: z.array(notification).check(z.minLength(1), z.maxLength(1000)) });
 export const ChangeNotifications = envelope(ChangeNotification);
 export const LifecycleNotifications = envelope(LifecycleNotification);
 
@@ -54,23 +57,37 @@ export function changedUserId(n: ChangeNotification): string | undefined {
   return id && GRAPH_USER_ID.test(id) ? id : undefined;
 }
 
-/** What the graph-webhook function puts on the Graph queue, one per accepted notification, for graph-changes. */
+/**
+ * The graph-webhook function puts each accepted notification on the stack's bus as one event from this source, with
+ * this detail-type and a GraphQueueMessage as its detail; a rule sends them to graph-changes (retried, then
+ * dead-lettered, like every event). Only graph-webhook may put events from this source (infra/stack.ts).
+ */
+export const GRAPH_SOURCE = 'custodian.graph';
+export const GRAPH_DETAIL_TYPE = 'Graph Notification';
+
+/** What the graph-webhook function puts on the bus (an event's detail), one per accepted notification, for graph-changes. */
 export const GraphQueueMessage = z.discriminatedUnion('kind', [
   z.object({
     kind: z.literal('change'),
-    userId: z.string().regex(GRAPH_USER_ID),
+    userId: z.string().check(z.regex(GRAPH_USER_ID)),
     changeType: ChangeNotification.shape.changeType,
-    subscriptionId: z.string().max(128),
+    subscriptionId: upTo(128),
   }),
   z.object({
     kind: z.literal('lifecycle'),
     lifecycleEvent: LifecycleNotification.shape.lifecycleEvent,
-    subscriptionId: z.string().max(128),
+    subscriptionId: upTo(128),
   }),
 ]);
 export type GraphQueueMessage = z.infer<typeof GraphQueueMessage>;
 
-/** A Graph queue message body (JSON) as graph-changes reads it; the reason says what is wrong otherwise. */
+/** A Graph notification event's detail as graph-changes reads it; the reason says what is wrong otherwise. */
+export function parseGraphMessage(detail: unknown): { ok: true; message: GraphQueueMessage } | { ok: false; reason: string } {
+  const parsed = GraphQueueMessage.safeParse(detail);
+  return parsed.success ? { ok: true, message: parsed.data } : { ok: false, reason: describeIssues(parsed.error) };
+}
+
+/** A message as JSON text (a dead letter's body, a test's input), parsed as graph-changes reads an event's detail. */
 export function parseGraphQueueMessage(body: string): { ok: true; message: GraphQueueMessage } | { ok: false; reason: string } {
   let raw: unknown;
   try {

@@ -1,3 +1,5 @@
+import { GRAPH_DETAIL_TYPE } from '../events/graph.ts';
+
 /**
  * The one list of Lambda functions. The CDK stack builds each function, its triggers, environment and
  * permissions from this list, and the local stack (`npm start`) reads the synthesized template that it produced,
@@ -7,7 +9,7 @@
 /** Environment variables a function may be given; the stack knows the value of each. */
 export const ENV_KEYS = [
   'TABLE_NAME', 'EVENT_BUS_NAME', 'SENDER_ADDRESS', 'TRUST_NAME', 'TRUST_IT_CONTACT', 'PUBLIC_BASE_URL',
-  'LINK_SECRET_ID', 'HR_WEBHOOK_SECRET_ID', 'GRAPH_SECRET_ID', 'DEAD_LETTER_QUEUE_URL', 'GRAPH_QUEUE_URL',
+  'LINK_SECRET_ID', 'HR_WEBHOOK_SECRET_ID', 'GRAPH_SECRET_ID', 'DEAD_LETTER_QUEUE_URL',
   'HR_SOURCES', 'LINK_EXPIRY_DAYS', 'ESCALATE_AFTER_WORKING_DAYS', 'PERSON_RETENTION_DAYS', 'GRAPH_BASE_URL',
   'ACTIVITY_SOURCES', 'TRUST_ADMINS', 'OIDC_ISSUER', 'OIDC_CLIENT_ID', 'OIDC_TENANT_ID', 'CONSOLE_SECRET_ID',
   'APPROVAL_STEPS', 'TRUST_APPROVERS',
@@ -17,11 +19,21 @@ export type EnvKey = (typeof ENV_KEYS)[number];
 export const INDEXES = ['byEmail', 'byType', 'due'] as const;
 export type IndexName = (typeof INDEXES)[number];
 
+/**
+ * The secrets, each an SSM SecureString parameter of its own (infra/constructs/secure-parameters.ts), readable only by
+ * the functions that list it. The `*_SECRET_ID` variables hold the parameter's name.
+ */
 export const SECRETS = ['links', 'hrWebhook', 'graph', 'console'] as const;
 export type SecretName = (typeof SECRETS)[number];
 
-export const QUEUES = ['deadLetter', 'graphChanges'] as const;
+export const QUEUES = ['deadLetter'] as const;
 export type QueueName = (typeof QUEUES)[number];
+
+/**
+ * Who a function may put events on the bus as (`events:source`): Custodian's own events (Account Flagged, Task
+ * Resolved), the HR events the webhook accepts (the configured HR sources), or Graph notifications (events/graph.ts).
+ */
+export type BusSource = 'custodian' | 'hr' | 'graph';
 
 export type TableAction =
   | 'dynamodb:GetItem' | 'dynamodb:BatchGetItem' | 'dynamodb:Query' | 'dynamodb:PutItem' | 'dynamodb:UpdateItem'
@@ -33,9 +45,10 @@ const WRITE: TableAction[] = ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamo
 export type Trigger =
   /**
    * An EventBridge rule on the stack's bus. `source: 'hr'` means the configured HR sources (`hrSources`),
-   * `'activity'` the configured activity sources (`activitySources`), `'any'` every source.
+   * `'activity'` the configured activity sources (`activitySources`), `'graph'` the Graph webhook's own source
+   * (events/graph.ts), `'any'` every source.
    */
-  | { kind: 'event'; source: 'hr' | 'activity' | 'any'; detailTypes: string[] }
+  | { kind: 'event'; source: 'hr' | 'activity' | 'graph' | 'any'; detailTypes: string[] }
   | { kind: 'http'; method: 'GET' | 'POST'; path: string }
   /** EventBridge Scheduler; `expression` is `cron(...)` or `rate(...)`, in `timezone` when given. */
   | { kind: 'schedule'; name: string; expression: string; timezone?: string }
@@ -54,7 +67,8 @@ export interface FunctionSpec {
   permissions: {
     table?: { actions: TableAction[]; indexes: IndexName[] };
     sendEmail?: boolean;
-    putEvents?: boolean;
+    /** events:PutEvents on the stack's bus, as this source only. */
+    putEvents?: BusSource;
     secrets?: SecretName[];
     sendToQueues?: QueueName[];
   };
@@ -77,7 +91,9 @@ const CONSOLE_ROUTES: Array<[path: string, methods: Array<'GET' | 'POST'>]> = [
   ['/audit.csv', ['GET']],
   ['/policies', ['GET']],
   ['/policies/{policyId}', ['POST']],
-  ['/requests', ['GET']],
+  ['/requests', ['GET', 'POST']],
+  ['/requests/new', ['GET']],
+  ['/requests/{requestId}', ['GET']],
 ];
 
 export const FUNCTIONS: FunctionSpec[] = [
@@ -92,7 +108,7 @@ export const FUNCTIONS: FunctionSpec[] = [
     permissions: {
       table: { actions: [...READ, ...WRITE], indexes: ['byEmail', 'byType'] },
       sendEmail: true,
-      putEvents: true,
+      putEvents: 'custodian',
       secrets: ['links'],
       sendToQueues: ['deadLetter'],
     },
@@ -111,7 +127,7 @@ export const FUNCTIONS: FunctionSpec[] = [
     permissions: {
       table: { actions: [...READ, ...WRITE], indexes: ['byEmail', 'byType'] },
       sendEmail: true,
-      putEvents: true,
+      putEvents: 'custodian',
       secrets: ['links'],
     },
   },
@@ -125,33 +141,33 @@ export const FUNCTIONS: FunctionSpec[] = [
     triggers: [{ kind: 'http', method: 'POST', path: '/hr/events' }],
     // PutItem for the one-time claim on each signed request (a conditional put; DeleteItem gives it back when the
     // bus refuses the event, so the sender's retry is accepted). It reads nothing.
-    permissions: { table: { actions: ['dynamodb:PutItem', 'dynamodb:DeleteItem'], indexes: [] }, putEvents: true, secrets: ['hrWebhook'] },
+    permissions: { table: { actions: ['dynamodb:PutItem', 'dynamodb:DeleteItem'], indexes: [] }, putEvents: 'hr', secrets: ['hrWebhook'] },
   },
   {
     name: 'graph-webhook',
     entry: 'functions/graph-webhook/handler.ts',
-    description: 'Microsoft Graph webhook: validation handshake, clientState check, enqueue',
+    description: 'Microsoft Graph webhook: validation handshake, clientState check, puts each valid notification on the bus',
     memorySize: 256,
     timeoutSeconds: 10,
-    environment: ['GRAPH_SECRET_ID', 'GRAPH_QUEUE_URL'],
+    environment: ['GRAPH_SECRET_ID', 'EVENT_BUS_NAME'],
     triggers: [
       { kind: 'http', method: 'POST', path: '/graph/notifications' },
       { kind: 'http', method: 'POST', path: '/graph/lifecycle' },
     ],
-    permissions: { secrets: ['graph'], sendToQueues: ['graphChanges'] },
+    permissions: { secrets: ['graph'], putEvents: 'graph' },
   },
   {
     name: 'graph-changes',
     entry: 'functions/graph-changes/handler.ts',
-    description: 'Queued Graph notifications: apply user changes, renew or recreate the subscription',
+    description: 'Graph notifications from the bus: apply user changes, renew or recreate the subscription',
     memorySize: 512,
     timeoutSeconds: 120,
     environment: ['TABLE_NAME', 'EVENT_BUS_NAME', 'GRAPH_SECRET_ID', 'GRAPH_BASE_URL', ...MAIL_ENV],
-    triggers: [{ kind: 'queue', queue: 'graphChanges', batchSize: 10 }],
+    triggers: [{ kind: 'event', source: 'graph', detailTypes: [GRAPH_DETAIL_TYPE] }],
     permissions: {
       table: { actions: [...READ, ...WRITE], indexes: ['byEmail', 'byType'] },
       sendEmail: true,
-      putEvents: true,
+      putEvents: 'custodian',
       secrets: ['links', 'graph'],
     },
   },
@@ -166,7 +182,7 @@ export const FUNCTIONS: FunctionSpec[] = [
     permissions: {
       table: { actions: [...READ, ...WRITE], indexes: ['byEmail', 'byType'] },
       sendEmail: true,
-      putEvents: true,
+      putEvents: 'custodian',
       secrets: ['links', 'graph'],
     },
   },
@@ -181,7 +197,7 @@ export const FUNCTIONS: FunctionSpec[] = [
     permissions: {
       table: { actions: [...READ, ...WRITE], indexes: ['byEmail', 'byType', 'due'] },
       sendEmail: true,
-      putEvents: true,
+      putEvents: 'custodian',
       secrets: ['links'],
     },
   },
@@ -215,7 +231,7 @@ export const FUNCTIONS: FunctionSpec[] = [
       // deletes the old address-index items of the account. Audit entries stay append-only through the role's Deny.
       table: { actions: [...READ, ...WRITE], indexes: ['byEmail', 'byType'] },
       sendEmail: true,
-      putEvents: true,
+      putEvents: 'custodian',
       secrets: ['links', 'console'],
     },
   },

@@ -11,17 +11,19 @@ import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import * as schedulerTargets from 'aws-cdk-lib/aws-scheduler-targets';
-import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as ses from 'aws-cdk-lib/aws-ses';
 import type { Construct } from 'constructs';
+import { GRAPH_SOURCE } from '../events/graph.ts';
+import { CUSTODIAN_SOURCE } from '../events/values.ts';
 import { AUDIT_PREFIX } from '../functions/adapters/keys.ts';
 import { consoleIssuer, type DeploymentSettings } from './config.ts';
 import { Alarms } from './constructs/alarms.ts';
 import { CustodianFunction } from './constructs/custodian-function.ts';
 import { Messaging } from './constructs/messaging.ts';
 import { acknowledgeNagFindings } from './constructs/nag.ts';
+import { SecureParameters } from './constructs/secure-parameters.ts';
 import { Store } from './constructs/store.ts';
-import { constructId, FUNCTIONS, type EnvKey, type FunctionSpec, type QueueName, type SecretName } from './functions.ts';
+import { constructId, FUNCTIONS, type BusSource, type EnvKey, type FunctionSpec, type QueueName, type SecretName } from './functions.ts';
 
 export interface CustodianStackProps extends StackProps {
   settings: DeploymentSettings;
@@ -37,37 +39,32 @@ export class CustodianStack extends Stack {
     const store = new Store(this, 'Store', settings);
     const messaging = new Messaging(this, 'Messaging', settings.retainData);
 
-    const secrets: Record<SecretName, secretsmanager.Secret> = {
-      links: new secretsmanager.Secret(this, 'LinkSigningSecret', {
+    // Each secret its own SecureString parameter, readable only by the functions that list it (below).
+    const parameters = new SecureParameters(this, 'Parameters', { retain: settings.retainData });
+    const secrets: Record<SecretName, { name: string; arn: string }> = {
+      links: parameters.add('LinkSigningSecret', {
+        name: 'link-signing-key',
         description: 'Custodian: HMAC key that signs action links in emails',
-        generateSecretString: { passwordLength: 64, excludePunctuation: true },
+        generate: { length: 64 },
       }),
-      hrWebhook: new secretsmanager.Secret(this, 'HrWebhookSecret', {
+      hrWebhook: parameters.add('HrWebhookSecret', {
+        name: 'hr-webhook-key',
         description: 'Custodian: shared secret HR systems use to sign POST /hr/events',
-        generateSecretString: { passwordLength: 48, excludePunctuation: true },
+        generate: { length: 48 },
       }),
-      graph: new secretsmanager.Secret(this, 'GraphSecret', {
+      graph: parameters.add('GraphSecret', {
+        name: 'graph',
         description: 'Custodian: Entra app registration (tenantId, clientId, clientSecret) and the Graph clientState',
-        generateSecretString: {
-          secretStringTemplate: JSON.stringify({ tenantId: '', clientId: '', clientSecret: '' }),
-          generateStringKey: 'clientState',
-          passwordLength: 64,
-          excludePunctuation: true,
-        },
+        generate: { template: { tenantId: '', clientId: '', clientSecret: '' }, key: 'clientState', length: 64 },
       }),
-      console: new secretsmanager.Secret(this, 'ConsoleSecret', {
+      console: parameters.add('ConsoleSecret', {
+        name: 'console',
         description: 'Custodian web console: the Entra app registration\'s client secret (clientSecret) and the key sessions are encrypted with (sessionKey)',
-        generateSecretString: {
-          secretStringTemplate: JSON.stringify({ clientSecret: '' }),
-          generateStringKey: 'sessionKey',
-          passwordLength: 64,
-          excludePunctuation: true,
-        },
+        generate: { template: { clientSecret: '' }, key: 'sessionKey', length: 64 },
       }),
     };
     const queues: Record<QueueName, { queueUrl: string; queueArn: string }> = {
       deadLetter: messaging.deadLetter,
-      graphChanges: messaging.graphChanges,
     };
 
     const identity = new ses.EmailIdentity(this, 'SenderIdentity', {
@@ -121,11 +118,10 @@ export class CustodianStack extends Stack {
       TRUST_NAME: settings.trustName,
       TRUST_IT_CONTACT: settings.trustItContact,
       PUBLIC_BASE_URL: publicBaseUrl,
-      LINK_SECRET_ID: secrets.links.secretArn,
-      HR_WEBHOOK_SECRET_ID: secrets.hrWebhook.secretArn,
-      GRAPH_SECRET_ID: secrets.graph.secretArn,
+      LINK_SECRET_ID: secrets.links.name,
+      HR_WEBHOOK_SECRET_ID: secrets.hrWebhook.name,
+      GRAPH_SECRET_ID: secrets.graph.name,
       DEAD_LETTER_QUEUE_URL: messaging.deadLetter.queueUrl,
-      GRAPH_QUEUE_URL: messaging.graphChanges.queueUrl,
       HR_SOURCES: settings.hrSources.join(','),
       ACTIVITY_SOURCES: settings.activitySources.join(','),
       LINK_EXPIRY_DAYS: String(settings.linkExpiryDays),
@@ -139,7 +135,7 @@ export class CustodianStack extends Stack {
       OIDC_ISSUER: consoleIssuer(settings) ?? '',
       OIDC_CLIENT_ID: settings.clientId ?? '',
       OIDC_TENANT_ID: settings.tenantId?.toLowerCase() ?? '',
-      CONSOLE_SECRET_ID: secrets.console.secretArn,
+      CONSOLE_SECRET_ID: secrets.console.name,
     };
 
     const routes: apigw.HttpRoute[] = [];
@@ -178,10 +174,17 @@ export class CustodianStack extends Stack {
         }));
       }
       if (p.putEvents) {
-        role.addToPolicy(new iam.PolicyStatement({ actions: ['events:PutEvents'], resources: [messaging.bus.eventBusArn] }));
+        // As its own source only: a function cannot pass off HR events or Graph notifications as another's.
+        role.addToPolicy(new iam.PolicyStatement({
+          actions: ['events:PutEvents'],
+          resources: [messaging.bus.eventBusArn],
+          conditions: { StringEquals: { 'events:source': busSources(p.putEvents, settings) } },
+        }));
       }
       for (const s of p.secrets ?? []) {
-        role.addToPolicy(new iam.PolicyStatement({ actions: ['secretsmanager:GetSecretValue'], resources: [secrets[s].secretArn] }));
+        // The parameter's SecureString is decrypted by SSM with the AWS-managed aws/ssm key, whose key policy lets
+        // SSM use it for any caller of this account that SSM itself authorizes: this grant is the access control.
+        role.addToPolicy(new iam.PolicyStatement({ actions: ['ssm:GetParameter'], resources: [secrets[s].arn] }));
       }
       for (const q of p.sendToQueues ?? []) {
         role.addToPolicy(new iam.PolicyStatement({ actions: ['sqs:SendMessage'], resources: [queues[q].queueArn] }));
@@ -206,6 +209,7 @@ export class CustodianStack extends Stack {
               eventPattern: {
                 ...(trigger.source === 'hr' ? { source: settings.hrSources } : {}),
                 ...(trigger.source === 'activity' ? { source: settings.activitySources } : {}),
+                ...(trigger.source === 'graph' ? { source: [GRAPH_SOURCE] } : {}),
                 detailType: trigger.detailTypes,
               },
             });
@@ -251,24 +255,27 @@ export class CustodianStack extends Stack {
     }
 
     const fns = new Map<string, lambda.IFunction>([...this.functions].map(([name, cf]) => [name, cf.fn]));
+    const specs = props.functions ?? FUNCTIONS;
+    // A function behind the HTTP API that fails shows as the API's 5xx; the others are watched for errors directly.
+    const background = new Map([...fns].filter(([name]) => specs.find((f) => f.name === name)!.triggers.some((t) => t.kind !== 'http')));
     const alarms = new Alarms(this, 'Alarms', {
       email: settings.alarmEmail,
-      deadLetterQueues: { deadLetter: messaging.deadLetter, graphChangesDlq: messaging.graphChangesDlq },
-      functions: fns,
+      deadLetterQueues: { deadLetter: messaging.deadLetter },
+      backgroundFunctions: background,
       apiStage,
     });
-    acknowledgeNagFindings({ secrets, deadLetter: messaging.deadLetter, routes, functions: fns });
+    acknowledgeNagFindings({ deadLetter: messaging.deadLetter, routes, functions: fns, parameterProvider: parameters.provider });
 
     new CfnOutput(this, 'TableName', { value: store.table.tableName });
     new CfnOutput(this, 'EventBusName', { value: messaging.bus.eventBusName });
     new CfnOutput(this, 'ApiUrl', { value: api.apiEndpoint });
     new CfnOutput(this, 'PublicBaseUrl', { value: publicBaseUrl });
     new CfnOutput(this, 'DeadLetterQueueUrl', { value: messaging.deadLetter.queueUrl });
-    new CfnOutput(this, 'GraphChangesDlqUrl', { value: messaging.graphChangesDlq.queueUrl });
-    new CfnOutput(this, 'HrWebhookSecretArn', { value: secrets.hrWebhook.secretArn });
-    new CfnOutput(this, 'GraphSecretArn', { value: secrets.graph.secretArn });
-    new CfnOutput(this, 'LinkSecretArn', { value: secrets.links.secretArn });
-    new CfnOutput(this, 'ConsoleSecretArn', { value: secrets.console.secretArn });
+    // SSM parameter names: `aws ssm get-parameter --with-decryption --name ...`, or put-parameter --overwrite to rotate.
+    new CfnOutput(this, 'HrWebhookSecretName', { value: secrets.hrWebhook.name });
+    new CfnOutput(this, 'GraphSecretName', { value: secrets.graph.name });
+    new CfnOutput(this, 'LinkSecretName', { value: secrets.links.name });
+    new CfnOutput(this, 'ConsoleSecretName', { value: secrets.console.name });
     new CfnOutput(this, 'ConsoleRedirectUri', { value: `${publicBaseUrl}/auth/callback` });
     new CfnOutput(this, 'AlarmTopicArn', { value: alarms.topic.topicArn });
     // The CLI (--aws) runs the same use cases as the functions, configured from these.
@@ -279,7 +286,15 @@ export class CustodianStack extends Stack {
     new CfnOutput(this, 'HrSources', { value: settings.hrSources.join(',') });
     new CfnOutput(this, 'EscalateAfterWorkingDays', { value: String(settings.escalateAfterWorkingDays) });
     new CfnOutput(this, 'PersonRetentionDays', { value: String(settings.personDataRetentionDays) });
-    new CfnOutput(this, 'GraphChangesQueueUrl', { value: messaging.graphChanges.queueUrl });
+  }
+}
+
+/** The `events:source` values a function putting events as `source` may use. */
+export function busSources(source: BusSource, settings: Pick<DeploymentSettings, 'hrSources'>): string[] {
+  switch (source) {
+    case 'custodian': return [CUSTODIAN_SOURCE];
+    case 'hr': return settings.hrSources;
+    case 'graph': return [GRAPH_SOURCE];
   }
 }
 

@@ -11,7 +11,7 @@ import type { IdentityProvider } from '../../functions/console/auth.ts';
 import { cookieNames, sealSession } from '../../functions/console/session.ts';
 import type { Deps } from '../../functions/usecases/deps.ts';
 import { account, accountItems, putItems, schoolId, schoolItems } from './register.ts';
-import { median, round } from './stats.ts';
+import { median, percentile, round } from './stats.ts';
 
 export const CONSOLE_SCHOOL_ACCOUNTS = 400;
 
@@ -22,11 +22,6 @@ export interface ConsoleMeasure {
   p95Ms: number;
   /** The page's size, for the record. */
   htmlBytes: number;
-}
-
-function percentile(values: number[], p: number): number {
-  const s = [...values].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.ceil((p / 100) * s.length) - 1)]!;
 }
 
 /** Seeds the schools and one school of `accounts` accounts into `table` (setup, not measured). */

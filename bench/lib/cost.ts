@@ -9,6 +9,7 @@ import path from 'node:path';
 import { parseRegisterCsv } from '../../functions/domain/register-csv.ts';
 import { MONITORING_PERIOD_DAYS } from '../../functions/domain/schedule.ts';
 import { addDays, isWorkingDay } from '../../functions/domain/working-days.ts';
+import { resourcesOfType, type Template } from '../../infra/local/template.ts';
 import { PRICES, type PriceKey } from '../prices.ts';
 import { addUsage as add, ZERO_USAGE as ZERO, type Usage } from './instrument.ts';
 
@@ -37,8 +38,9 @@ export const ASSUMPTIONS = {
   /** Log retention set by the stack (three months), so steady-state storage holds three months of logs. */
   logRetentionMonths: 3,
   /**
-   * Empty receives by the SQS event source mapping of the Graph changes queue: Lambda long-polls an idle queue
-   * continuously. Third-party estimate (5 pollers, a 20 s long poll each): about 648,000 requests a month.
+   * Empty receives by each SQS event source mapping (there were: the Graph changes queue; Graph notifications now
+   * travel on the bus): Lambda long-polls an idle queue continuously. Third-party estimate (5 pollers, a 20 s long
+   * poll each): about 648,000 requests a month per mapping.
    */
   idleQueuePollsPerMonth: 648_000,
   /** Per-item storage overhead DynamoDB adds (bytes), and every index holds a full copy (projection ALL). */
@@ -68,7 +70,7 @@ export interface CostInputs {
   initMs: Record<string, number>;
   memoryMb: Record<string, number>;
   secretsPerFunction: Record<string, number>;
-  template: { secrets: number; alarms: number; queueEventSources: number };
+  template: TemplateCounts;
   storage: { accountBytes: number; personBytes: number; newBytesPerLeaver: number };
   /** From this run's working-day calendar (the product's own). */
   workingDaysPerMonth: number;
@@ -92,6 +94,31 @@ export interface CostReport {
   workload: Record<string, number>;
   assumptions: typeof ASSUMPTIONS;
   referenceTrust: typeof REFERENCE_TRUST;
+}
+
+/** What the stack's template holds that is billed by the month, whatever happens. */
+export interface TemplateCounts {
+  /** Secrets Manager secrets. */
+  secrets: number;
+  /** SSM SecureString parameters (standard tier), made by the stack's parameter provider. */
+  parameters: number;
+  alarms: number;
+  /** What CloudWatch bills alarms by: each alarm's metric, or each metric a metric-math alarm reads. */
+  alarmMetrics: number;
+  /** SQS event source mappings: Lambda polls their queues whether or not anything arrives. */
+  queueEventSources: number;
+}
+
+export function templateCounts(template: Template): TemplateCounts {
+  const alarms = resourcesOfType(template, 'AWS::CloudWatch::Alarm');
+  const metricsOf = (p: Record<string, any> | undefined) => (p?.Metrics ? (p.Metrics as Array<Record<string, unknown>>).filter((m) => m.MetricStat).length : 1);
+  return {
+    secrets: resourcesOfType(template, 'AWS::SecretsManager::Secret').length,
+    parameters: resourcesOfType(template, 'Custom::SecureParameter').length,
+    alarms: alarms.length,
+    alarmMetrics: alarms.reduce((n, [, a]) => n + metricsOf(a.Properties), 0),
+    queueEventSources: resourcesOfType(template, 'AWS::Lambda::EventSourceMapping').length,
+  };
 }
 
 /** The sample register's shape, for what a register looks like: addresses per account and how often accounts are attested. */
@@ -162,7 +189,11 @@ export function monthlyCost(m: CostInputs): CostReport {
     return sum + n * (m.memoryMb[fn] ?? 128) / 1024 * ms / 1000;
   }, 0);
   const lambdaRequests = Object.values(invocations).reduce((a, b) => a + b, 0);
+  // One read per secret per cold start, from Secrets Manager or from SSM (which asks KMS to decrypt each), as the template has them.
   const secretCalls = Object.entries(invocations).reduce((s, [fn, n]) => s + n * A.coldStartShare * (m.secretsPerFunction[fn] ?? 0), 0);
+  const stores = m.template.secrets + m.template.parameters;
+  const secretsManagerCalls = stores ? (secretCalls * m.template.secrets) / stores : 0;
+  const parameterCalls = secretCalls - secretsManagerCalls;
   const logBytes = usage.logBytes + lambdaRequests * A.platformLogBytesPerInvocation;
   const storageGb = (t.accounts * m.storage.accountBytes + t.staff * m.storage.personBytes + (t.leaversPerYear + t.joinersPerYear) * m.storage.newBytesPerLeaver) / 1e9;
 
@@ -185,10 +216,13 @@ export function monthlyCost(m: CostInputs): CostReport {
   line('EventBridge', 'custom events (HR events in, Custodian events out)', leavers + joiners + usage.customEvents + sweepEvents, 'eventBridgeCustomEvent');
   line('EventBridge Scheduler', 'invocations (daily sweep, hourly sync)', sweeps + deltaSyncs, 'schedulerInvocation');
   line('API Gateway', 'HTTP API requests (action pages)', tasks * A.actionRequestsPerTask, 'httpApiRequest');
-  line('SQS', 'requests (idle polling of the Graph changes queue; estimate)', m.template.queueEventSources * A.idleQueuePollsPerMonth + usage.sqsRequests, 'sqsRequest');
+  line('SQS', 'requests (idle polling of queues read by functions; estimate)', m.template.queueEventSources * A.idleQueuePollsPerMonth + usage.sqsRequests, 'sqsRequest');
   line('Secrets Manager', 'secrets', m.template.secrets, 'secretMonth');
-  line('Secrets Manager', 'API calls (one per secret per cold start)', secretCalls, 'secretApiCall');
-  line('CloudWatch', 'alarms', m.template.alarms, 'alarmMonth');
+  line('Secrets Manager', 'API calls (one per secret per cold start)', secretsManagerCalls, 'secretApiCall');
+  line('SSM Parameter Store', 'SecureString parameters, standard tier (the secrets)', m.template.parameters, 'ssmStandardParameterMonth');
+  line('SSM Parameter Store', 'GetParameter calls (one per secret per cold start)', parameterCalls, 'ssmStandardApiCall');
+  line('KMS', 'requests (SSM decrypting each parameter read)', parameterCalls, 'kmsRequest');
+  line('CloudWatch', `alarms (${m.template.alarms} alarms reading ${m.template.alarmMetrics} metrics)`, m.template.alarmMetrics, 'alarmMonth');
   line('CloudWatch', 'logs ingested (GB)', logBytes / 1e9, 'logsIngestedGb');
   line('CloudWatch', 'logs stored (GB-month)', (logBytes / 1e9) * A.logRetentionMonths, 'logsStoredGbMonth');
 

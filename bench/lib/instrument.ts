@@ -136,8 +136,12 @@ function capacityOf(out: Record<string, unknown>): number {
   return (Array.isArray(cc) ? cc : cc ? [cc] : []).reduce((n, c) => n + (c.CapacityUnits ?? 0), 0);
 }
 
-/** Wraps the shared clients the handlers use; call after the local stack has started (it resets them). */
-export function instrumentSharedClients(): void {
+/**
+ * Wraps the shared clients the handlers use; call after the local stack has started (it resets them). The SES,
+ * EventBridge and SQS clients are created here (functions/adapters/aws.ts loads their packages on first use), so
+ * the handlers get these very objects.
+ */
+export async function instrumentSharedClients(): Promise<void> {
   wrap(documentClient(), (command, out) => {
     const name = command.constructor.name;
     usage.ddbRequests[name] = (usage.ddbRequests[name] ?? 0) + 1;
@@ -155,16 +159,16 @@ export function instrumentSharedClients(): void {
     const key = `${command.constructor.name}: ${e.name ?? 'Error'}${reasons.length ? ` (${[...new Set(reasons)].join(', ')})` : ''}`;
     usage.ddbErrors[key] = (usage.ddbErrors[key] ?? 0) + 1;
   });
-  wrap(sesV2Client(), (command) => {
+  wrap(await sesV2Client(), (command) => {
     if (command.constructor.name !== 'SendEmailCommand') return;
     usage.emails++;
     const d = command.input.Destination as { ToAddresses?: string[]; CcAddresses?: string[]; BccAddresses?: string[] } | undefined;
     usage.recipients += (d?.ToAddresses?.length ?? 0) + (d?.CcAddresses?.length ?? 0) + (d?.BccAddresses?.length ?? 0);
   });
-  wrap(eventBridgeClient(), (command) => {
+  wrap(await eventBridgeClient(), (command) => {
     if (command.constructor.name === 'PutEventsCommand') usage.customEvents += (command.input.Entries as unknown[] | undefined)?.length ?? 0;
   });
-  wrap(sqsClient(), () => {
+  wrap(await sqsClient(), () => {
     usage.sqsRequests++;
   });
 }

@@ -17,7 +17,7 @@ import type { z } from 'zod';
 import type { StaffLeaverDetail } from '../../events/schemas.ts';
 import type { LocalStack } from '../../infra/local/stack.ts';
 import { since, snapshot, startRecording, stopRecording, type TransactInput, type Usage } from './instrument.ts';
-import { pool } from './stats.ts';
+import { percentile, pool, round } from './stats.ts';
 
 /** A leaver's detail as HR sends it (before validation): the contract's input type, written once in events/. */
 export type LeaverEventDetail = Pick<z.input<typeof StaffLeaverDetail>, 'email' | 'leaveDate' | 'displayName' | 'lineManagerEmail'>;
@@ -110,4 +110,50 @@ export async function runFloor(run: PipelineRun, table: string, client: DynamoDB
     }));
   }
   return { transactions, wallMs: performance.now() - t0, failed };
+}
+
+export interface LatencyRun {
+  samples: number;
+  p50Ms: number;
+  p99Ms: number;
+  maxMs: number;
+  /** Each leaver's milliseconds, in order. */
+  ms: number[];
+}
+
+/**
+ * From `PutEvents` of a leaver to the first email it causes arriving in the SES emulator, one leaver at a time
+ * (the next when the runtime is idle again), so each figure is the path itself and not a queue. The emulator's
+ * store is polled every `pollMs` (`GET /store?since=<epoch seconds>`, so each poll carries only the newest mail):
+ * a figure is late by up to that much. Handlers are warm here (the local runtime keeps each module loaded); a cold
+ * start adds the first-request times measured separately.
+ */
+export async function measureLatency(stack: LocalStack, details: LeaverEventDetail[], pollMs = 5): Promise<LatencyRun> {
+  const bus = busClient(stack);
+  const store = `${stack.outputs.endpoints.ses}/store`;
+  const ms: number[] = [];
+  try {
+    for (const detail of details) {
+      await stack.idle();
+      const since = Math.floor(Date.now() / 1000) - 1;
+      const count = async () => ((await (await fetch(`${store}?since=${since}`)).json()) as { emails: unknown[] }).emails.length;
+      const before = await count();
+      const t0 = performance.now();
+      const out = await bus.send(new PutEventsCommand({
+        Entries: [{ EventBusName: stack.outputs.eventBusName, Source: 'hr', DetailType: 'Staff Leaver', Detail: JSON.stringify(detail) }],
+      }));
+      if (out.FailedEntryCount) throw new Error(`the local bus refused a leaver: ${JSON.stringify(out.Entries)}`);
+      for (;;) {
+        if ((await count()) > before) break;
+        if (performance.now() - t0 > 30_000) throw new Error('no email within 30 s of a leaver event');
+        await new Promise((r) => setTimeout(r, pollMs));
+      }
+      ms.push(performance.now() - t0);
+    }
+    // The last leaver's handler may still be writing after its first email: let it finish before anything else runs.
+    await stack.idle();
+  } finally {
+    bus.destroy();
+  }
+  return { samples: ms.length, p50Ms: round(percentile(ms, 50), 1), p99Ms: round(percentile(ms, 99), 1), maxMs: round(Math.max(...ms), 1), ms: ms.map((m) => round(m, 1)) };
 }

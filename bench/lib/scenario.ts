@@ -3,7 +3,7 @@
  * the real use cases (processLeaver, runSweep) with a Store of their own against a seeded register, so the
  * capacity they consume is exactly what the Store counted (ReturnConsumedCapacity TOTAL on every call).
  */
-import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { depsFromEnv } from '../../functions/adapters/deps.ts';
 import { DynamoStore } from '../../functions/adapters/dynamo-store.ts';
 import type { IsoDate } from '../../functions/domain/model.ts';
@@ -12,6 +12,7 @@ import type { Deps } from '../../functions/usecases/deps.ts';
 import type { Mailer, Publisher } from '../../functions/usecases/ports.ts';
 import { processLeaver } from '../../functions/usecases/leavers.ts';
 import { runSweep, type SweepResult } from '../../functions/usecases/sweep.ts';
+import { itemBytes } from './cost.ts';
 import { account, accountItems, openTaskItem, putItems, schoolItems, type Role } from './register.ts';
 
 export const LEAVER_ROLES: Role[] = ['linked', 'admin', 'main_supervisor'];
@@ -86,6 +87,48 @@ export function depsFor(table: string, client: DynamoDBDocumentClient, clock: ()
   return { ...base, store: new DynamoStore(table, client, clock), mailer, publisher };
 }
 
+/**
+ * Write request units as DynamoDB bills them, worked out from the items written (DynamoDB Local's own figure for a
+ * transaction is not that: it counts index writes twice, and counts items whose consumption is identical only once).
+ * Per item: 1 unit per KB (rounded up) of the larger of the old and the new item, 2 inside a transaction; per index
+ * the item is or was in (every index projects the whole item): 1 unit per KB for the new entry, and as much again for
+ * removing the old one when the index key changed or the item left the index. The old items are read beforehand
+ * through the client itself, so those reads are not counted anywhere.
+ */
+export function billedWrites(client: DynamoDBDocumentClient): { client: DynamoDBDocumentClient; units: () => number } {
+  let units = 0;
+  const kb = (item: Record<string, unknown> | undefined) => (item ? Math.max(1, Math.ceil((itemBytes(item) - 3) / 1024)) : 0);
+  const indexKey = (item: Record<string, unknown> | undefined, n: number) => (item && item[`gsi${n}pk`] !== undefined ? `${String(item[`gsi${n}pk`])}\u0000${String(item[`gsi${n}sk`])}` : undefined);
+  const send = client.send.bind(client) as (command: unknown) => Promise<unknown>;
+  const wrapped = Object.create(client) as DynamoDBDocumentClient;
+  (wrapped as unknown as { send: (command: { constructor: { name: string }; input: Record<string, any> }) => Promise<unknown> }).send = async (command) => {
+    const name = command.constructor.name;
+    const ops: Array<[string, Record<string, any>]> = name === 'TransactWriteCommand'
+      ? (command.input.TransactItems as Array<Record<string, Record<string, any>>>).map((op) => Object.entries(op)[0]!)
+      : ['PutCommand', 'DeleteCommand', 'UpdateCommand'].includes(name) ? [[name.replace('Command', ''), command.input]] : [];
+    let cost = 0;
+    for (const [kind, op] of ops) {
+      const key = op.Item ? { pk: op.Item.pk, sk: op.Item.sk } : op.Key;
+      const old = (await send(new GetCommand({ TableName: op.TableName, Key: key, ConsistentRead: true })) as { Item?: Record<string, unknown> }).Item;
+      if (kind === 'ConditionCheck') {
+        cost += 2 * Math.max(1, kb(old));
+        continue;
+      }
+      const after = kind === 'Put' ? op.Item as Record<string, unknown> : kind === 'Delete' ? undefined : old; // an update: about the size it was
+      cost += Math.max(kb(old), kb(after)) * (name === 'TransactWriteCommand' ? 2 : 1);
+      for (const n of [1, 2, 3]) {
+        const [was, is] = [indexKey(old, n), indexKey(after, n)];
+        if (is !== undefined) cost += kb(after);
+        if (was !== undefined && was !== is) cost += kb(old);
+      }
+    }
+    const out = await send(command);
+    units += cost;
+    return out;
+  };
+  return { client: wrapped, units: () => units };
+}
+
 export interface Measured {
   rcu: number;
   wcu: number;
@@ -110,18 +153,25 @@ export async function measureSweep(table: string, client: DynamoDBDocumentClient
   return { ...m, result };
 }
 
-export async function measureLeaver(table: string, client: DynamoDBDocumentClient, email: string, at: Date, id: string): Promise<Measured & { accounts: number }> {
+export async function measureLeaver(table: string, client: DynamoDBDocumentClient, email: string, at: Date, id: string): Promise<Measured & { accounts: number; billedWcu: number }> {
   const counted: Counted = { emails: 0, recipients: 0, events: 0 };
-  const deps = depsFor(table, client, () => at, counted);
+  const billed = billedWrites(client);
+  const deps = depsFor(table, billed.client, () => at, counted);
   const day = at.toISOString().slice(0, 10);
   const t0 = performance.now();
   const outcome = await processLeaver(deps, { email, leaveDate: addWorkingDays(day, 15), displayName: 'Bench Leaver', lineManagerEmail: 'line.manager@school01.sch.uk' }, { id, time: at.toISOString(), origin: 'hr' });
   const m = measured(deps.store, counted, performance.now() - t0);
   if (outcome.skipped) throw new Error(`leaver ${email} was skipped: ${outcome.skipped}`);
-  return { ...m, accounts: outcome.plans.length };
+  return { ...m, accounts: outcome.plans.length, billedWcu: billed.units() };
 }
 
 /** How many items are due on `day`, read with a Store whose capacity is not counted anywhere. */
 export async function dueCount(table: string, client: DynamoDBDocumentClient, day: IsoDate): Promise<number> {
   return (await new DynamoStore(table, client).dueOnOrBefore(day)).length;
+}
+
+/** The leaver scenario's write units, in all and per account touched: DynamoDB Local's figure and the billed one. */
+export function leaverWriteUnits(m: Measured & { billedWcu?: number }, accounts: number) {
+  const billed = m.billedWcu ?? Number.NaN;
+  return { dynamoLocal: m.wcu, dynamoLocalPerAccount: m.wcu / accounts, billed, billedPerAccount: billed / accounts, accounts };
 }

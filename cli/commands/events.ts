@@ -43,7 +43,7 @@ async function send(entries: PutEventEntry[]): Promise<void> {
       Detail: typeof e.Detail === 'string' ? e.Detail : JSON.stringify(e.Detail),
       ...(e.Time ? { Time: new Date(e.Time) } : {}),
     }));
-    const res = await eventBridgeClient().send(new PutEventsCommand({ Entries: batch }));
+    const res = await (await eventBridgeClient()).send(new PutEventsCommand({ Entries: batch }));
     (res.Entries ?? []).forEach((r, j) => {
       if (r.EventId) process.stdout.write(`${r.EventId}\n`);
       else {

@@ -1,5 +1,4 @@
 /** `custodian sweep`, `policies …`, `dlq …` and `audit`: running the sweep, the policy register, dead letters and history. */
-import { Option } from 'commander';
 import { EventBridgeBus, SqsQueue } from '../../functions/adapters/queues.ts';
 import { policyRows, readAudit } from '../../functions/usecases/console/rows.ts';
 import { listDeadLetters, redrive } from '../../functions/usecases/dead-letters.ts';
@@ -66,42 +65,36 @@ policiesCmd
     process.stdout.write(`policy ${p.id} reviewed; next review ${p.nextReviewDate}\n`);
   });
 
-const dlq = program.command('dlq').description('the dead-letter queues: what failed or was refused, and replaying it');
-async function letters(which: 'events' | 'graph' | 'all') {
+const dlq = program.command('dlq').description('the dead-letter queue: what failed or was refused, and replaying it');
+async function letters() {
   const { target } = await connect();
-  const queues: Array<['events' | 'graph', string | undefined]> = [['events', target.deadLetterQueueUrl], ['graph', process.env.GRAPH_CHANGES_DLQ_URL]];
   const found = [];
-  for (const [name, url] of queues) {
-    if ((which === 'all' || which === name) && url) {
-      const queue = new SqsQueue(url);
-      found.push(...(await listDeadLetters(queue, name)).map((l) => ({ ...l, from: queue })));
-    }
+  if (target.deadLetterQueueUrl) {
+    const queue = new SqsQueue(target.deadLetterQueueUrl);
+    found.push(...(await listDeadLetters(queue, 'events')).map((l) => ({ ...l, from: queue })));
   }
   return { target, letters: found };
 }
 dlq
   .command('list')
-  .addOption(new Option('--queue <queue>', 'which queue').choices(['events', 'graph', 'all']).default('all'))
   .option('--json', 'JSON array on stdout')
-  .action(async (o: { queue: 'events' | 'graph' | 'all'; json?: boolean }) => {
-    const { letters: found } = await letters(o.queue);
-    const rows = found.map(({ message: _m, replayMessage: _r, from: _f, ...l }) => l);
+  .action(async (o: { json?: boolean }) => {
+    const { letters: found } = await letters();
+    const rows = found.map(({ message: _m, from: _f, ...l }) => l);
     out(!!o.json, rows as never, [['messageId', 'ID'], ['queue', 'QUEUE'], ['sentAt', 'SENT'], ['origin', 'FROM'], ['reason', 'REASON'], ['replay', 'REPLAY']]);
   });
 dlq
   .command('redrive')
   .description('replay dead letters (handlers are idempotent, so a replay changes nothing that was already done)')
   .option('--id <messageId>', 'only this message')
-  .addOption(new Option('--queue <queue>', 'which queue').choices(['events', 'graph', 'all']).default('all'))
-  .action(async (o: { id?: string; queue: 'events' | 'graph' | 'all' }) => {
-    const { target, letters: found } = await letters(o.queue);
+  .action(async (o: { id?: string }) => {
+    const { target, letters: found } = await letters();
     const chosen = o.id ? found.filter((l) => l.messageId === o.id) : found;
     if (o.id && chosen.length === 0) throw new CliError(`no dead letter ${o.id}`);
     const bus = new EventBridgeBus(target.eventBusName);
-    const graphQueue = process.env.GRAPH_QUEUE_URL ? new SqsQueue(process.env.GRAPH_QUEUE_URL) : undefined;
     let replayed = 0;
     for (const l of chosen) {
-      if (await redrive(l, { from: l.from, bus, ...(graphQueue ? { graphQueue } : {}) })) replayed++;
+      if (await redrive(l, { from: l.from, bus })) replayed++;
       else process.stderr.write(`${l.messageId}: nothing to replay (${l.replay})\n`);
     }
     process.stdout.write(`replayed ${replayed} of ${chosen.length}\n`);

@@ -3,7 +3,6 @@
  * sees it and `custodian dlq list` shows it. (Failures that retries might fix are thrown instead, so Lambda
  * retries them and, when retries run out, its on-failure destination puts them in the same queue.)
  */
-import { SendMessageCommand } from '@aws-sdk/client-sqs';
 import { sqsClient } from './aws.ts';
 
 export interface DeadLetter {
@@ -14,5 +13,6 @@ export interface DeadLetter {
 }
 
 export async function sendToDeadLetter(queueUrl: string, letter: DeadLetter): Promise<void> {
-  await sqsClient().send(new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: JSON.stringify(letter) }));
+  const [{ SendMessageCommand }, client] = await Promise.all([import('@aws-sdk/client-sqs'), sqsClient()]);
+  await client.send(new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: JSON.stringify(letter) }));
 }

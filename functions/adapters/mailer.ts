@@ -2,7 +2,6 @@
  * Sends email through SES (locally, the SES emulator): one message to all recipients, plain-text and HTML parts.
  * It uses the SES v2 API, AWS's current one; the emulator's v1 SendEmail also keeps only the first recipient.
  */
-import { SendEmailCommand } from '@aws-sdk/client-sesv2';
 import { headerSafe } from '../domain/html.ts';
 import type { Mailer, OutgoingEmail } from '../usecases/ports.ts';
 import { redactAddresses } from '../domain/redact.ts';
@@ -14,7 +13,9 @@ export class SesMailer implements Mailer {
   async send(email: OutgoingEmail): Promise<string> {
     // A display name cannot carry quotes or line breaks into the From header.
     const name = headerSafe(this.senderName).replace(/["\\<>]/g, '');
-    const out = await sesV2Client().send(new SendEmailCommand({
+    // The SES package is loaded on the first email (functions/adapters/aws.ts).
+    const [{ SendEmailCommand }, client] = await Promise.all([import('@aws-sdk/client-sesv2'), sesV2Client()]);
+    const out = await client.send(new SendEmailCommand({
       FromEmailAddress: `"${name}" <${this.sender}>`,
       Destination: { ToAddresses: email.to },
       Content: {

@@ -87,13 +87,31 @@ export type Effect =
   | { kind: 'bookkeeping' }
   | { kind: 'audited'; before?: Record<string, unknown>; after?: Record<string, unknown> };
 
+/**
+ * A task's delivery claim (`pending` to `sending` with `claimedAt`, and back) is a lock taken around sending its
+ * email, not a change to the task: it is written, but not audited. Recording who was told (`sentTo`), and that the
+ * news went (`sent`), are audited.
+ */
+function withoutClaim(entityType: AuditEntry['entityType'], record: object | undefined): object | undefined {
+  const delivery = entityType === 'task' ? (record as { delivery?: { state?: string; claimedAt?: string } } | undefined)?.delivery : undefined;
+  if (!delivery) return record;
+  const { claimedAt: _claimedAt, ...rest } = delivery;
+  return { ...record, delivery: { ...rest, state: rest.state === 'sending' ? 'pending' : rest.state } };
+}
+
 export function effectOf(entityType: AuditEntry['entityType'], before: object | undefined, after: object | undefined): Effect {
-  const diff = diffFields(before, after);
+  const changed = new Set(diffFields(withoutClaim(entityType, before), withoutClaim(entityType, after)).changed);
+  const all = diffFields(before, after);
+  const diff = { before: all.before && pickKeys(all.before, changed), after: all.after && pickKeys(all.after, changed), changed: all.changed.filter((k) => changed.has(k)) };
   if (diff.changed.length > 0 || !before || !after) {
     return { kind: 'audited', before: nonEmpty(redact(entityType, diff.before)), after: nonEmpty(redact(entityType, diff.after)) };
   }
   const strip = (o: object) => JSON.stringify({ ...o, updatedAt: undefined, version: undefined });
   return strip(before) !== strip(after) ? { kind: 'bookkeeping' } : { kind: 'none' };
+}
+
+function pickKeys(o: Record<string, unknown>, keys: ReadonlySet<string>): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(o).filter(([k]) => keys.has(k)));
 }
 
 function nonEmpty(o: Record<string, unknown> | undefined): Record<string, unknown> | undefined {

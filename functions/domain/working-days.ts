@@ -76,15 +76,20 @@ export function workingDaysBetween(from: IsoDate, to: IsoDate): number {
 }
 
 /** The calendar date in England for an instant (Europe/London, so 00:30 BST is still the right day). */
-const LONDON = new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/London', year: 'numeric', month: '2-digit', day: '2-digit' });
+let london: Intl.DateTimeFormat | undefined;
 export function londonDate(instant: Date): IsoDate {
-  return LONDON.format(instant);
+  // Made on first use, not at import: the first Intl formatter of a process starts ICU, 30-90 ms here, which a
+  // cold start that formats no date (a refused request, an event with nothing to send) need not pay.
+  london ??= new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/London', year: 'numeric', month: '2-digit', day: '2-digit' });
+  return london.format(instant);
 }
 
 /** "Friday 18 December 2026" */
 export function longDate(d: IsoDate): string {
   const date = toDate(d);
-  const part = (o: Intl.DateTimeFormatOptions) => date.toLocaleDateString('en-GB', { ...o, timeZone: 'UTC' });
-  // Assembled by hand: ICU versions differ on whether a comma follows the weekday.
-  return `${part({ weekday: 'long' })} ${date.getUTCDate()} ${part({ month: 'long' })} ${date.getUTCFullYear()}`;
+  // Assembled by hand from English names, not Intl: ICU versions differ on whether a comma follows the weekday, and
+  // the first Intl call of a process starts ICU (30-90 ms here), which an action page's cold start need not pay.
+  return `${WEEKDAYS[date.getUTCDay()]} ${date.getUTCDate()} ${MONTHS[date.getUTCMonth()]} ${date.getUTCFullYear()}`;
 }
+const WEEKDAYS = ['Sunday', 'Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday'];
+const MONTHS = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December'];

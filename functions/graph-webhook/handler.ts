@@ -1,17 +1,18 @@
 /**
  * POST /graph/notifications and POST /graph/lifecycle: Microsoft Graph's webhook. Answers the validation
  * handshake, checks each notification's clientState against the secret in constant time (discarding those that do
- * not match), and only enqueues the valid ones, so it answers 202 well within Graph's time limit; the
- * graph-changes function does the work.
+ * not match), and only puts the valid ones on the bus (events/graph.ts), so it answers 202 well within Graph's time
+ * limit; the graph-changes function does the work, retried and dead-lettered like every event.
  */
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { env } from '../adapters/env.ts';
 import { logger } from '../adapters/logger.ts';
-import { SqsQueue } from '../adapters/queues.ts';
-import { changedUserId, parseGraphNotifications, type GraphQueueMessage } from '../../events/graph.ts';
+import { EventBridgeBus } from '../adapters/queues.ts';
+import { changedUserId, GRAPH_DETAIL_TYPE, GRAPH_SOURCE, parseGraphNotifications, type GraphQueueMessage } from '../../events/graph.ts';
 import { bodyBytes, header, json, rawBody, text, type HttpResult } from '../http/responses.ts';
-import { graphSecret } from '../adapters/graph-deps.ts';
+import type { GraphSecret } from '../adapters/graph-deps.ts';
+import { secretJson } from '../adapters/secrets.ts';
 
 const MAX_BODY_BYTES = 1024 * 1024;
 
@@ -40,7 +41,8 @@ export async function handler(event: APIGatewayProxyEventV2): Promise<HttpResult
   const parsed = parseGraphNotifications(event.rawPath.endsWith('/lifecycle') ? 'lifecycle' : 'change', body);
   if (!parsed.ok) return json(400, { message: parsed.reason });
 
-  const { clientState } = await graphSecret();
+  // The secret alone, not graph-deps' Graph client: this function never calls Graph (msal and the Graph SDK stay out of its bundle).
+  const { clientState } = await secretJson<GraphSecret>(env('GRAPH_SECRET_ID'));
   const messages: GraphQueueMessage[] = [];
   let discarded = 0;
   if (parsed.kind === 'lifecycle') {
@@ -56,6 +58,6 @@ export async function handler(event: APIGatewayProxyEventV2): Promise<HttpResult
     }
   }
   if (discarded) logger.warn('Graph notifications discarded', { discarded, reason: 'clientState mismatch or not a user resource' });
-  await new SqsQueue(env('GRAPH_QUEUE_URL')).sendAll(messages.map((m) => JSON.stringify(m)));
+  await new EventBridgeBus(env('EVENT_BUS_NAME')).putAll(messages.map((detail) => ({ source: GRAPH_SOURCE, detailType: GRAPH_DETAIL_TYPE, detail })));
   return json(202, { accepted: messages.length, discarded });
 }

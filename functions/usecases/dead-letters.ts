@@ -1,26 +1,24 @@
 /**
- * What is in a dead-letter queue, and how to replay it. Messages arrive in four shapes:
+ * What is in the dead-letter queue, and how to replay it. Messages arrive in three shapes:
  * - an invalid event with its reason (functions/adapters/dead-letter.ts);
- * - a Lambda on-failure record (retries exhausted): requestPayload is the event, responsePayload the error;
- * - an EventBridge or Scheduler target that could not be delivered: the event itself;
- * - a Graph notification that failed five times (SQS redrive from the Graph queue).
+ * - a Lambda on-failure record (retries exhausted): requestPayload is the event, responsePayload the error (a Graph
+ *   notification that failed three times is one of these: it travels on the bus, events/graph.ts);
+ * - an EventBridge or Scheduler target that could not be delivered: the event itself.
  * Replaying puts an event back on the bus with its original time (so a late replay cannot outrank a
- * cancellation recorded since), or a Graph notification back on its queue. Handlers are idempotent, so a replay
- * of something already processed changes nothing.
+ * cancellation recorded since). Handlers are idempotent, so a replay of something already processed changes nothing.
  */
 import type { Bus, BusEvent, Queue, QueueMessage } from './ports.ts';
 
 export interface DeadLetterView {
   messageId: string;
-  queue: 'events' | 'graph';
+  queue: 'events';
   sentAt?: string;
   origin: string;
   reason: string;
   /** What a replay would do, in a few words. */
   replay: string;
-  /** The event to put back on the bus, or the message to put back on the Graph queue. */
+  /** The event to put back on the bus. */
   replayEvent?: BusEvent;
-  replayMessage?: string;
   body: unknown;
 }
 
@@ -31,7 +29,7 @@ function isBusEvent(v: unknown): v is BusEventShape {
   return !!e && typeof e.source === 'string' && typeof e['detail-type'] === 'string' && 'detail' in e;
 }
 
-export function describeDeadLetter(queue: 'events' | 'graph', messageId: string, raw: string, attributes: Record<string, string> = {}): DeadLetterView {
+export function describeDeadLetter(queue: 'events', messageId: string, raw: string, attributes: Record<string, string> = {}): DeadLetterView {
   let body: unknown = raw;
   try {
     body = JSON.parse(raw);
@@ -39,9 +37,6 @@ export function describeDeadLetter(queue: 'events' | 'graph', messageId: string,
   const base = { messageId, queue, body, ...(attributes.SentTimestamp ? { sentAt: new Date(Number(attributes.SentTimestamp)).toISOString() } : {}) };
   const b = body as Record<string, any>;
   const fromEvent = (e: BusEventShape) => ({ source: e.source, detailType: e['detail-type'], detail: e.detail, ...(e.time ? { time: e.time } : {}) });
-  if (queue === 'graph') {
-    return { ...base, origin: 'graph-changes', reason: 'failed five times', replay: 'back on the Graph queue', replayMessage: raw };
-  }
   if (b && typeof b.reason === 'string' && 'event' in b) {
     return { ...base, origin: String(b.origin ?? 'unknown'), reason: b.reason, replay: isBusEvent(b.event) ? 'back on the bus (it will be refused again unless fixed)' : 'none', ...(isBusEvent(b.event) ? { replayEvent: fromEvent(b.event) } : {}) };
   }
@@ -63,15 +58,14 @@ export interface DeadLetter extends DeadLetterView {
 }
 
 /** Reads every message without consuming it. */
-export async function listDeadLetters(queue: Queue, which: 'events' | 'graph', max = 1000): Promise<DeadLetter[]> {
+export async function listDeadLetters(queue: Queue, which: 'events', max = 1000): Promise<DeadLetter[]> {
   const messages = await queue.peek(max);
   return messages.map((m) => ({ ...describeDeadLetter(which, m.messageId, m.body, m.attributes), message: m }));
 }
 
 /** Replays one dead letter and removes it from its queue; returns false when there is nothing to replay. */
-export async function redrive(letter: DeadLetter, target: { from: Queue; bus: Bus; graphQueue?: Queue }): Promise<boolean> {
+export async function redrive(letter: DeadLetter, target: { from: Queue; bus: Bus }): Promise<boolean> {
   if (letter.replayEvent) await target.bus.put(letter.replayEvent);
-  else if (letter.replayMessage && target.graphQueue) await target.graphQueue.send(letter.replayMessage);
   else return false;
   await target.from.remove(letter.message);
   return true;

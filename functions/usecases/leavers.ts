@@ -15,7 +15,7 @@ import { withoutPersonalData } from '../domain/retention.ts';
 import type { Task } from '../domain/tasks.ts';
 import { londonDate } from '../domain/working-days.ts';
 import type { Deps } from './deps.ts';
-import { deliverPending } from './notify.ts';
+import { claimedOnCommit, deliverPending, noteClaims, releasingClaimsOnFailure, withOwnClaims, type OwnClaims } from './notify.ts';
 import { ConflictError, retryOnConflict } from './ports.ts';
 
 export interface EventMeta {
@@ -87,33 +87,36 @@ async function planLeaverReport(deps: Deps, input: LeaverInput, meta: EventMeta)
 
 export async function processLeaver(deps: Deps, input: LeaverInput, received: EventMeta): Promise<LeaverOutcome> {
   const meta = inOneForm(received);
-  const outcome = await retryOnConflict(async () => {
-    const planned = await planLeaverReport(deps, input, meta);
-    if (planned.skipped) return { skipped: planned.skipped, plans: [], addresses: planned.report.addresses };
-    const { person, report, plans, ctx } = planned;
+  const claims: OwnClaims = new Map();
+  const { outcome, emailsSent } = await releasingClaimsOnFailure(deps, claims, async () => {
+    const outcome = await retryOnConflict(async () => {
+      const planned = await planLeaverReport(deps, input, meta);
+      if (planned.skipped) return { skipped: planned.skipped, plans: [], addresses: planned.report.addresses };
+      const { person, report, plans, ctx } = planned;
 
-    const nowIso = ctx.nowIso;
-    const base: Person = person ?? {
-      key: hrPersonKey(input.email), primaryEmail: input.email, addresses: [input.email], status: 'active', createdAt: nowIso, updatedAt: nowIso, version: 0,
-    };
-    const newer = !base.leaverReportedAt || compareInstants(meta.time, base.leaverReportedAt) > 0;
-    const updated: Person = {
-      ...base,
-      addresses: [...new Set([...base.addresses, input.email])],
-      ...(input.displayName && !base.displayName ? { displayName: input.displayName } : {}),
-      ...(input.employeeId ? { employeeId: input.employeeId } : {}),
-      ...(input.school ? { school: input.school } : {}),
-      ...(input.lineManagerEmail ? { lineManagerEmail: input.lineManagerEmail } : {}),
-      ...(newer ? { status: input.leaveDate <= ctx.today ? 'left' : 'leaving', leaveDate: input.leaveDate, leaverReportedAt: meta.time } : {}),
-      updatedAt: nowIso,
-      version: base.version + 1,
-    };
-    await deps.store.commit([personChange(person, updated, person ? 'person.leaver_reported' : 'person.created')], actor(meta));
-    await commitPlans(deps, plans, actor(meta), 'account.leaver_flagged', ctx.today);
-    return { plans, addresses: report.addresses };
+      const nowIso = ctx.nowIso;
+      const base: Person = person ?? {
+        key: hrPersonKey(input.email), primaryEmail: input.email, addresses: [input.email], status: 'active', createdAt: nowIso, updatedAt: nowIso, version: 0,
+      };
+      const newer = !base.leaverReportedAt || compareInstants(meta.time, base.leaverReportedAt) > 0;
+      const updated: Person = {
+        ...base,
+        addresses: [...new Set([...base.addresses, input.email])],
+        ...(input.displayName && !base.displayName ? { displayName: input.displayName } : {}),
+        ...(input.employeeId ? { employeeId: input.employeeId } : {}),
+        ...(input.school ? { school: input.school } : {}),
+        ...(input.lineManagerEmail ? { lineManagerEmail: input.lineManagerEmail } : {}),
+        ...(newer ? { status: input.leaveDate <= ctx.today ? 'left' : 'leaving', leaveDate: input.leaveDate, leaverReportedAt: meta.time } : {}),
+        updatedAt: nowIso,
+        version: base.version + 1,
+      };
+      await deps.store.commit([personChange(person, updated, person ? 'person.leaver_reported' : 'person.created')], actor(meta));
+      await commitPlans(deps, plans, actor(meta), 'account.leaver_flagged', ctx.today, claims);
+      return { plans, addresses: report.addresses };
+    });
+    const tasks = withOwnClaims(await deps.store.tasksForSubjects(outcome.addresses), claims);
+    return { outcome, emailsSent: await deliverPending(deps, tasks.filter((t) => t.status === 'open'), claims) };
   });
-  const tasks = await deps.store.tasksForSubjects(outcome.addresses);
-  const emailsSent = await deliverPending(deps, tasks.filter((t) => t.status === 'open'));
   await refreshPersonExpiry(deps, input.email);
   logger.info('leaver processed', {
     eventId: meta.id,
@@ -126,13 +129,18 @@ export async function processLeaver(deps: Deps, input: LeaverInput, received: Ev
   return { ...(outcome.skipped ? { skipped: outcome.skipped } : {}), plans: outcome.plans, emailsSent };
 }
 
-/** Each account's changes, with its tasks and their audit entries, in one commit. */
-async function commitPlans(deps: Deps, plans: AccountPlan[], by: Actor, action: string, today: IsoDate): Promise<void> {
+/**
+ * Each account's changes, with its tasks and their audit entries, in one commit. The tasks' news is delivered
+ * straight after by this invocation, so they are written already claimed for it (notify.ts claimedOnCommit).
+ */
+async function commitPlans(deps: Deps, plans: AccountPlan[], by: Actor, action: string, today: IsoDate, claims: OwnClaims): Promise<void> {
   for (const plan of plans) {
+    const tasks = plan.tasks.map((t) => ({ before: t.before, after: claimedOnCommit(t.after, deps.clock()) }));
     await deps.store.commit([
       ...(plan.after !== plan.before ? [accountChange(plan.before, plan.after, action, today)] : []),
-      ...plan.tasks.map((t) => taskChange(t.before, t.after, t.before ? 'task.reopened' : 'task.created')),
+      ...tasks.map((t) => taskChange(t.before, t.after, t.before ? 'task.reopened' : 'task.created')),
     ], by);
+    noteClaims(claims, tasks.map((t) => t.after));
   }
 }
 
@@ -189,27 +197,31 @@ export async function refreshPersonExpiry(deps: Deps, email: string): Promise<vo
  * transfer_or_close task, because nobody can recover them by email any more.
  */
 export async function processAddressesGone(deps: Deps, input: { addresses: string[]; displayName?: string; eventId: string; eventTime: string }): Promise<number> {
-  const plans = await retryOnConflict(async () => {
-    const { store } = deps;
-    const report: LeaverReport = {
-      addresses: input.addresses,
-      displayName: input.displayName,
-      leaveDate: londonDate(deps.clock()),
-      eventId: input.eventId,
-      eventTime: input.eventTime,
-      cause: 'address_gone',
-    };
-    const links = await store.linksForEmails(input.addresses);
-    const accounts = await store.getAccounts(links.filter((l) => l.role === 'linked').map((l) => l.accountId));
-    const existing = new Map((await store.tasksForSubjects(input.addresses)).map((t) => [t.id, t]));
-    const ctx = await planContext(deps);
-    const planned = planLeaver(report, accounts, existing, ctx);
-    const meta: EventMeta = { id: input.eventId, time: input.eventTime, origin: 'directory' };
-    await commitPlans(deps, planned, actor(meta), 'account.address_gone', ctx.today);
-    return planned;
+  const claims: OwnClaims = new Map();
+  const plans = await releasingClaimsOnFailure(deps, claims, async () => {
+    const plans = await retryOnConflict(async () => {
+      const { store } = deps;
+      const report: LeaverReport = {
+        addresses: input.addresses,
+        displayName: input.displayName,
+        leaveDate: londonDate(deps.clock()),
+        eventId: input.eventId,
+        eventTime: input.eventTime,
+        cause: 'address_gone',
+      };
+      const links = await store.linksForEmails(input.addresses);
+      const accounts = await store.getAccounts(links.filter((l) => l.role === 'linked').map((l) => l.accountId));
+      const existing = new Map((await store.tasksForSubjects(input.addresses)).map((t) => [t.id, t]));
+      const ctx = await planContext(deps);
+      const planned = planLeaver(report, accounts, existing, ctx);
+      const meta: EventMeta = { id: input.eventId, time: input.eventTime, origin: 'directory' };
+      await commitPlans(deps, planned, actor(meta), 'account.address_gone', ctx.today, claims);
+      return planned;
+    });
+    const tasks = withOwnClaims(await deps.store.tasksForSubjects(input.addresses), claims);
+    await deliverPending(deps, tasks.filter((t) => t.status === 'open'), claims);
+    return plans;
   });
-  const tasks = await deps.store.tasksForSubjects(input.addresses);
-  await deliverPending(deps, tasks.filter((t) => t.status === 'open'));
   logger.info('addresses gone from the directory', { addresses: input.addresses.length, accounts: plans.length });
   return plans.length;
 }

@@ -139,7 +139,7 @@ export interface QueueMessage {
   attributes: Record<string, string>;
 }
 
-/** A queue (the dead-letter queues, the Graph changes queue). */
+/** A queue (the dead-letter queue). */
 export interface Queue {
   /** Reads up to `max` messages and leaves every one of them on the queue. */
   peek(max: number): Promise<QueueMessage[]>;

@@ -10,13 +10,13 @@
 import { Validations } from 'aws-cdk-lib';
 import type * as apigw from 'aws-cdk-lib/aws-apigatewayv2';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
-import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { IConstruct } from 'constructs';
-import type { SecretName } from '../functions.ts';
+import { FUNCTIONS } from '../functions.ts';
 
 export interface NagSubjects {
-  secrets: Record<SecretName, secretsmanager.ISecret & IConstruct>;
+  /** The deploy-time function that creates the SecureString parameters (constructs/secure-parameters.ts). */
+  parameterProvider: lambda.IFunction & IConstruct;
   /** The shared dead-letter queue (rule targets, schedules, async invocations, invalid events). */
   deadLetter: sqs.IQueue & IConstruct;
   /** Every HTTP API route. */
@@ -29,11 +29,11 @@ export interface NagSubjects {
  * How each public route authenticates its caller instead of an API Gateway authorizer. A route whose path is not
  * here gets no acknowledgement, so the nag test fails until its authentication is described.
  */
-/** The web console's paths (infra/functions.ts): people sign in with Microsoft 365, not with AWS or Cognito. */
-const CONSOLE_PATHS = [
-  '/', '/auth/sign-in', '/auth/callback', '/auth/sign-out', '/register', '/register/import', '/register/{accountId}',
-  '/tasks', '/tasks/{taskId}', '/audit', '/audit.csv', '/policies', '/policies/{policyId}', '/requests',
-];
+/**
+ * The web console's paths, from its entry in infra/functions.ts (every route of the console function): people sign
+ * in with Microsoft 365, not with AWS or Cognito, and a page added there is covered by the same reason.
+ */
+const CONSOLE_PATHS = [...new Set(FUNCTIONS.find((f) => f.name === 'console')!.triggers.flatMap((t) => (t.kind === 'http' ? [t.path] : [])))];
 const CONSOLE_AUTHENTICATION =
   'The web console is used in a browser by staff signed in with their Microsoft 365 account (OpenID Connect authorization code '
   + 'flow with PKCE against the trust\'s Entra tenant, ID token tid and address domain checked), not with AWS or Cognito identities. '
@@ -54,27 +54,11 @@ export const ROUTE_AUTHENTICATION: Record<string, string> = {
   '/graph/notifications':
     'Microsoft Graph change-notification webhook: Graph cannot present AWS or Cognito credentials. The function answers Graph\'s '
     + 'validationToken handshake, and discards every notification whose clientState does not match the secret (constant-time comparison); '
-    + 'valid ones are only queued.',
+    + 'valid ones are only put on the event bus, as the Graph source, which only this function may use.',
   '/graph/lifecycle':
     'Microsoft Graph lifecycle-notification webhook: Graph cannot present AWS or Cognito credentials. Each notification\'s clientState '
-    + 'is compared in constant time with the secret and mismatches are discarded; valid ones are only queued.',
+    + 'is compared in constant time with the secret and mismatches are discarded; valid ones are only put on the event bus.',
   ...Object.fromEntries(CONSOLE_PATHS.map((path) => [path, CONSOLE_AUTHENTICATION])),
-};
-
-const SECRET_ROTATION: Record<SecretName, string> = {
-  links:
-    'The action-link signing key has no rotation Lambda: rotating it invalidates every link already emailed. It is rotated by '
-    + 'an operator putting a new value (functions pick it up within their 5-minute secret cache), accepting that outstanding links stop working.',
-  hrWebhook:
-    'The HR webhook key is shared with an external HR system, which must be given the new value at the same moment; a rotation '
-    + 'Lambda cannot do that. It is rotated by hand, together with the HR system\'s owner.',
-  graph:
-    'Holds the Entra app registration (clientSecret is issued and expired in Entra ID, not by AWS) and the Graph clientState, '
-    + 'which is written into live Graph subscriptions. Rotated in Entra and by recreating subscriptions, not by a Secrets Manager rotation Lambda.',
-  console:
-    'Holds the console\'s Entra client secret (issued and expired in Entra ID, not by AWS) and the session encryption key. The key is '
-    + 'rotated by an operator putting a new sessionKey (moving the old one to previousSessionKeys keeps sessions alive for their 8 hours); '
-    + 'a rotation Lambda could not update the Entra client secret.',
 };
 
 function acknowledge(construct: IConstruct, rule: string, reason: string): void {
@@ -87,15 +71,15 @@ export function acknowledgeNagFindings(s: NagSubjects): void {
     if (reason) acknowledge(route, 'APIG4', `${route.path}: ${reason}`);
   }
 
-  for (const [name, secret] of Object.entries(s.secrets) as Array<[SecretName, IConstruct]>) {
-    acknowledge(secret, 'SMG4', SECRET_ROTATION[name]);
-  }
-
   acknowledge(s.deadLetter, 'SQS3',
     'This queue is itself the dead-letter queue: the DeadLetterConfig of every EventBridge rule target and schedule, the on-failure '
     + 'destination of every asynchronous invocation, and where functions put the events they reject as invalid. Nothing consumes it automatically; '
     + 'a redrive policy on it would move a failure further from view each time an operator reads it. It keeps messages 14 days '
     + 'and has a depth alarm.');
+
+  acknowledge(s.parameterProvider, 'L1',
+    'The provider that creates the SecureString parameters runs Node.js 22 like every Custodian function, and only at deploy time (inline code, '
+    + 'the runtime\'s AWS SDK): moving to a newer runtime is a deliberate change made with the others.');
 
   for (const [name, fn] of s.functions) {
     acknowledge(fn, 'L1',

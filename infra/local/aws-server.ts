@@ -1,8 +1,8 @@
 /**
  * The local endpoint for the AWS JSON-protocol services Custodian uses: EventBridge PutEvents (routed by the
- * template's rules to the real handlers), SQS (the dead-letter and Graph queues) and Secrets Manager
- * (GetSecretValue from the git-ignored local secrets file). The AWS SDK reaches it through
- * AWS_ENDPOINT_URL_EVENTBRIDGE, AWS_ENDPOINT_URL_SQS and AWS_ENDPOINT_URL_SECRETS_MANAGER.
+ * template's rules to the real handlers), SQS (the dead-letter queue) and SSM GetParameter (the SecureString
+ * parameters, from the git-ignored local secrets file). The AWS SDK and functions/adapters/ssm.ts reach it through
+ * AWS_ENDPOINT_URL_EVENTBRIDGE, AWS_ENDPOINT_URL_SQS and AWS_ENDPOINT_URL_SSM.
  */
 import { randomUUID } from 'node:crypto';
 import http from 'node:http';
@@ -38,6 +38,7 @@ export interface AwsServerOptions {
   rules: LocalRule[];
   runtime: LocalRuntime;
   queues: LocalQueues;
+  /** SecureString parameter values by name. */
   secrets: Map<string, string>;
   log: (line: string) => void;
 }
@@ -197,11 +198,13 @@ export async function startAwsServer(o: AwsServerOptions): Promise<AwsServer> {
     return q;
   }
 
-  function getSecretValue(b: Record<string, unknown>) {
-    const id = String(b.SecretId ?? '');
-    const value = o.secrets.get(id);
-    if (value === undefined) throw new AwsError('ResourceNotFoundException', "Secrets Manager can't find the specified secret.");
-    return { ARN: id, Name: id.split(':').pop(), SecretString: value, VersionId: 'local', VersionStages: ['AWSCURRENT'], CreatedDate: 0 };
+  function getParameter(b: Record<string, unknown>) {
+    const name = String(b.Name ?? '');
+    const value = o.secrets.get(name);
+    if (value === undefined) throw new AwsError('ParameterNotFound', `Parameter ${name} not found.`);
+    // Decrypted only when asked, as SSM does: without WithDecryption a SecureString comes back still encrypted.
+    const shown = b.WithDecryption === true ? value : Buffer.from(`encrypted:${value}`).toString('base64');
+    return { Parameter: { Name: name, Type: 'SecureString', Value: shown, Version: 1, ARN: `arn:aws:ssm:${LOCAL_REGION}:${LOCAL_ACCOUNT}:parameter${name}`, DataType: 'text' } };
   }
 
   const server = http.createServer((req, res) => {
@@ -234,7 +237,7 @@ export async function startAwsServer(o: AwsServerOptions): Promise<AwsServer> {
         if (service === 'AmazonSQS' && operation && sqs[operation]) {
           return send(200, sqs[operation](body), { 'content-type': 'application/x-amz-json-1.0' });
         }
-        if (service === 'secretsmanager' && operation === 'GetSecretValue') return send(200, getSecretValue(body));
+        if (service === 'AmazonSSM' && operation === 'GetParameter') return send(200, getParameter(body));
         throw new AwsError('UnknownOperationException', `${target || 'request'} is not supported by the local stack`);
       } catch (err) {
         const e = err instanceof AwsError ? err : new AwsError('InternalFailure', (err as Error).message, 500);

@@ -1,5 +1,5 @@
 /**
- * Local SQS queues: the dead-letter queue and the Graph change buffer of the template, with visibility timeouts,
+ * Local SQS queues: the template's queues (the dead-letter queue), with visibility timeouts,
  * receive counts and redrive to a DLQ as SQS does. Persisted to the data folder so a dead letter survives a restart.
  */
 import { createHash, randomUUID } from 'node:crypto';

@@ -1,7 +1,7 @@
 /**
  * The whole system on this machine, built from the synthesized template: DynamoDB Local with the template's
- * tables, the SES emulator, the local AWS endpoint (EventBridge routed by the template's rules, SQS, Secrets
- * Manager), the HTTP API with the template's routes, the schedules, the Graph directory emulator, and the OpenID
+ * tables, the SES emulator, the local AWS endpoint (EventBridge routed by the template's rules, SQS, SSM
+ * parameters), the HTTP API with the template's routes, the schedules, the Graph directory emulator, and the OpenID
  * Connect provider standing in for Entra ID (over the emulator's users).
  * `npm start` runs it (infra/local/start.ts); integration tests start their own, in memory, on free ports.
  */
@@ -22,6 +22,7 @@ import { startHttpApi, type HttpApi, type LocalRoute } from './http-api.ts';
 import { startOidcProvider, type LocalOidcProvider } from './oidc-provider.ts';
 import { LocalQueues, type QueueSpec } from './queues.ts';
 import { LocalRuntime, type LocalFunction } from './runtime.ts';
+import { SECURE_PARAMETER_TYPE } from '../constructs/secure-parameters.ts';
 import { localNames, refTarget, resolveValue, resourcesOfType, synthTemplate, type Template } from './template.ts';
 
 export const REPO_ROOT = path.resolve(import.meta.dirname, '..', '..');
@@ -74,7 +75,6 @@ export interface LocalOutputs {
   tableName: string;
   eventBusName: string;
   deadLetterQueueUrl: string;
-  graphChangesDlqUrl: string;
   region: string;
   // oidc and oidcClientSecret are optional because this is also the shape of outputs.json as the CLI reads it,
   // and a file written before the sign-in provider existed lacks them; startLocalStack always sets both.
@@ -95,6 +95,7 @@ export interface LocalStack {
   graph: GraphEmulator;
   oidc: LocalOidcProvider;
   queues: LocalQueues;
+  /** The secrets (the template's SecureString parameters) by parameter name. */
   secrets: Map<string, string>;
   /** The local value of a template secret by its construct id prefix, e.g. 'HrWebhookSecret'. */
   secretValue(idPrefix: string): string;
@@ -112,16 +113,17 @@ function sesServer(): SesStart {
   return typeof d === 'function' ? d : d.default;
 }
 
-/** Generates values for the template's secrets the way Secrets Manager's GenerateSecretString would. */
+/**
+ * Generates the value of one of the template's SecureString parameters as its deploy-time provider does
+ * (infra/constructs/secure-parameters.ts): `Length` random letters and digits, or that put under `Key` of `Template`.
+ */
 function generateSecret(props: Record<string, any> | undefined): string {
-  const g = props?.GenerateSecretString as { SecretStringTemplate?: string; GenerateStringKey?: string; PasswordLength?: number } | undefined;
-  const random = (n = 32) => randomBytes(n).toString('base64url').slice(0, n);
-  if (g?.SecretStringTemplate && g.GenerateStringKey) {
-    const obj = JSON.parse(g.SecretStringTemplate) as Record<string, string>;
-    obj[g.GenerateStringKey] = random(g.PasswordLength ?? 32);
-    return JSON.stringify(obj);
-  }
-  return random(g?.PasswordLength ?? 32);
+  const length = Number(props?.Length ?? 32);
+  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
+  let value = '';
+  while (value.length < length) for (const b of randomBytes(length)) if (b < 248 && value.length < length) value += alphabet[b % 62];
+  if (!props?.Template || !props.Key) return value;
+  return JSON.stringify({ ...(JSON.parse(String(props.Template)) as Record<string, string>), [String(props.Key)]: value });
 }
 
 /** AWS cron (`min hour dom month dow year`, `?` for any, Sunday = 1) to the 5-field cron croner reads. */
@@ -182,10 +184,11 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     const saved: Record<string, string> = secretsFile && existsSync(secretsFile) ? JSON.parse(readFileSync(secretsFile, 'utf8')) : {};
     const secrets = new Map<string, string>();
     const secretIds = new Map<string, string>();
-    for (const [id, r] of resourcesOfType(template, 'AWS::SecretsManager::Secret')) {
+    for (const [id, r] of resourcesOfType(template, SECURE_PARAMETER_TYPE)) {
       saved[id] ??= generateSecret(r.Properties);
-      secrets.set(names.ref(id), saved[id]!);
-      secretIds.set(id, names.ref(id));
+      const name = resolveValue(r.Properties?.Name, names);
+      secrets.set(name, saved[id]!);
+      secretIds.set(id, name);
     }
     // Kept with the others so a restart keeps the console's registration valid for a console already running.
     saved[OIDC_SECRET_KEY] ??= randomBytes(32).toString('base64url');
@@ -194,7 +197,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     for (const [id] of secretIds) {
       if (!id.startsWith('ConsoleSecret')) continue;
       saved[id] = JSON.stringify({ ...(JSON.parse(saved[id]!) as Record<string, unknown>), clientSecret: oidcClientSecret });
-      secrets.set(names.ref(id), saved[id]!);
+      secrets.set(secretIds.get(id)!, saved[id]!);
     }
     if (secretsFile) {
       mkdirSync(path.dirname(secretsFile), { recursive: true });
@@ -295,7 +298,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       AWS_ENDPOINT_URL_SESV2: `http://${host}:${ports.ses}`,
       AWS_ENDPOINT_URL_EVENTBRIDGE: awsUrl,
       AWS_ENDPOINT_URL_SQS: awsUrl,
-      AWS_ENDPOINT_URL_SECRETS_MANAGER: awsUrl,
+      AWS_ENDPOINT_URL_SSM: awsUrl,
       GRAPH_BASE_URL: graphUrl,
       POWERTOOLS_SERVICE_NAME: 'custodian',
     });
@@ -395,7 +398,6 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       tableName: tables[0]!,
       eventBusName: busName,
       deadLetterQueueUrl: queueUrl('MessagingDeadLetter'),
-      graphChangesDlqUrl: queueUrl('MessagingGraphChangesDlq'),
       region: 'eu-west-2',
       endpoints: {
         dynamodb: dynamoEndpoint,

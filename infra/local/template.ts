@@ -68,7 +68,6 @@ export function localNames(template: Template, prefix: string, endpoints: { aws:
     ref(id) {
       switch (type(id)) {
         case 'AWS::SQS::Queue': return queueUrl(id);
-        case 'AWS::SecretsManager::Secret': return arn('secretsmanager', `secret:${prefix}${id}`);
         default: return `${prefix}${id}`;
       }
     },

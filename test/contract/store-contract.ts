@@ -892,6 +892,56 @@ export function describeStoreContract(name: string, make: (clock: () => Date) =>
         expect(await store.getAccount('x:oak')).toEqual(moved);
       });
 
+      it('a delivery claim is written alone and version-checked, once, without an audit entry; marking it sent is audited', async () => {
+        await store.commit([newTask(task('t1'))], actor);
+        const t = (await store.getTask('t1'))!;
+        const auditBefore = await allAudit();
+
+        // Claimed: one record, no audit entry, and only one of two claims on the same version wins.
+        const claim = next(t, { delivery: { kind: 'created', state: 'sending', claimedAt: '2026-12-02T09:00:01.000Z' } });
+        const rival = next(t, { delivery: { kind: 'created', state: 'sending', claimedAt: '2026-12-02T09:00:02.000Z' } });
+        const results = await Promise.allSettled([store.commit([updated('task', t, claim, 'task.delivery_claimed')], other), store.commit([updated('task', t, rival, 'task.delivery_claimed')], other)]);
+        expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
+        for (const r of results) if (r.status === 'rejected') expect(r.reason).toBeInstanceOf(ConflictError);
+        const held = (await store.getTask('t1'))!;
+        expect([claim, rival]).toContainEqual(held);
+        expect(await allAudit()).toEqual(auditBefore);
+
+        // Given back with nobody told yet: bookkeeping too. Given back after some were told: audited (who was told).
+        const released = next(held, { delivery: { kind: 'created', state: 'pending' } });
+        expect((await store.commit([updated('task', held, released, 'task.delivery_failed')], other)).audit).toEqual([]);
+        const again = next(released, { delivery: { kind: 'created', state: 'sending', claimedAt: '2026-12-02T09:05:00.000Z' } });
+        await store.commit([updated('task', released, again, 'task.delivery_claimed')], other);
+        const partly = next(again, { delivery: { kind: 'created', state: 'pending', sentTo: ['it@oakfield.sch.uk'] } });
+        clock.advance(1000);
+        const partResult = await store.commit([updated('task', again, partly, 'task.delivery_failed')], other);
+        expect(partResult.audit.map((e) => e.action)).toEqual(['task.delivery_failed']);
+        expect(partResult.audit[0]!.after).toEqual({ delivery: { kind: 'created', state: 'pending', sentTo: ['it@oakfield.sch.uk'] } });
+
+        // Sent: audited, with what the delivery was and became.
+        const claimed = next(partly, { delivery: { kind: 'created', state: 'sending', claimedAt: '2026-12-02T09:10:00.000Z', sentTo: ['it@oakfield.sch.uk'] } });
+        await store.commit([updated('task', partly, claimed, 'task.delivery_claimed')], other);
+        const sent = next(claimed, { delivery: { kind: 'created', state: 'sent', sentAt: '2026-12-02T09:10:01.000Z' } });
+        clock.advance(1000);
+        const sentResult = await store.commit([updated('task', claimed, sent, 'task.notified')], other);
+        expect(sentResult.audit).toHaveLength(1);
+        expect(sentResult.audit[0]).toMatchObject({ action: 'task.notified', before: { delivery: claimed.delivery }, after: { delivery: sent.delivery } });
+        expect((await store.auditFor('task', 't1')).map((e) => e.action)).toEqual(['task.created', 'task.delivery_failed', 'task.notified']);
+      });
+
+      it('several tasks marked in one commit, each with its audit entry: all of them, or none when one changed meanwhile', async () => {
+        await store.commit([newTask(task('t1')), newTask(task('t2')), newTask(task('t3'))], actor);
+        const [t1, t2, t3] = await store.getTasks(['t1', 't2', 't3']);
+        const sent = (t: Task) => updated('task', t, next(t, { delivery: { kind: 'created', state: 'sent', sentAt: T0 } }), 'task.notified');
+        // t3 changed by someone else: nothing of the commit is written.
+        await store.commit([updated('task', t3!, next(t3!, { assignees: ['someone@oakfield.sch.uk'] }))], other);
+        await expectConflict(store.commit([sent(t1!), sent(t2!), sent(t3!)], other));
+        expect((await store.getTasks(['t1', 't2'])).map((t) => t.delivery.state)).toEqual(['pending', 'pending']);
+        const result = await store.commit([sent(t1!), sent(t2!)], other);
+        expect(result.audit.map((e) => `${e.entityId} ${e.action}`)).toEqual(['t1 task.notified', 't2 task.notified']);
+        expect((await store.getTasks(['t1', 't2'])).map((t) => t.delivery.state)).toEqual(['sent', 'sent']);
+      });
+
       it('an audit entry records who, from where, what action on which record, when, and only the fields that changed', async () => {
         clock.set('2026-12-02T10:15:30.123Z');
         const a = account('x:oak', { purpose: 'PE news', nextCheckOn: '2026-12-05' });

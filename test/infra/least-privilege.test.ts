@@ -6,8 +6,11 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { GRAPH_SOURCE } from '../../events/graph.ts';
+import { CUSTODIAN_SOURCE } from '../../events/values.ts';
 import { AUDIT_PREFIX, keys } from '../../functions/adapters/keys.ts';
-import { FUNCTIONS, type FunctionSpec, type QueueName, type SecretName } from '../../infra/functions.ts';
+import { SECURE_PARAMETER_TYPE } from '../../infra/constructs/secure-parameters.ts';
+import { FUNCTIONS, SECRETS, type BusSource, type FunctionSpec, type QueueName, type SecretName } from '../../infra/functions.ts';
 import { refTarget, resourcesOfType, synthTemplate, type Template } from '../../infra/local/template.ts';
 import { testTemplate } from '../support/env.ts';
 import { functionLogicalId, roleOf, statementsOf, type Statement } from '../support/template.ts';
@@ -16,9 +19,17 @@ const CUSTODIAN = (JSON.parse(readFileSync(path.resolve(import.meta.dirname, '..
 const SENDER = CUSTODIAN.senderAddress as string;
 const KEY_ARN = 'arn:aws:kms:eu-west-2:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab';
 
-/** The construct id (logical id prefix) of each thing the registry can name. */
+/** The logical id of each secret's SecureString parameter, and the construct id prefix of each queue, the registry can name. */
 const SECRET_IDS: Record<SecretName, string> = { links: 'LinkSigningSecret', hrWebhook: 'HrWebhookSecret', graph: 'GraphSecret', console: 'ConsoleSecret' };
-const QUEUE_IDS: Record<QueueName, string> = { deadLetter: 'MessagingDeadLetter', graphChanges: 'MessagingGraphChanges' };
+const QUEUE_IDS: Record<QueueName, string> = { deadLetter: 'MessagingDeadLetter' };
+/** The `events:source` values each kind of bus writer may use. */
+const BUS_SOURCES: Record<BusSource, string[]> = { custodian: [CUSTODIAN_SOURCE], hr: CUSTODIAN.hrSources as string[], graph: [GRAPH_SOURCE] };
+
+/** The ARN of a secret's parameter, as the template writes it. */
+function parameterArn(template: Template, secret: SecretName): unknown {
+  const name = template.Resources[SECRET_IDS[secret]]!.Properties!.Name as string;
+  return { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':ssm:', { Ref: 'AWS::Region' }, ':', { Ref: 'AWS::AccountId' }, `:parameter${name}`]] };
+}
 
 /**
  * Resources an Allow statement may name as "*", or with a "*" inside a literal ARN. Each would need a comment
@@ -70,8 +81,8 @@ function expectedGrants(template: Template, spec: FunctionSpec, keyArn?: string)
     const identityArn = { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':ses:', { Ref: 'AWS::Region' }, ':', { Ref: 'AWS::AccountId' }, ':identity/', { Ref: idOf(template, 'SenderIdentity') }]] };
     for (const a of ['ses:SendEmail', 'ses:SendRawEmail']) out.push(key(a, identityArn, { StringEquals: { 'ses:FromAddress': SENDER } }));
   }
-  if (p.putEvents) out.push(key('events:PutEvents', arnOf(idOf(template, 'MessagingBus'))));
-  for (const s of p.secrets ?? []) out.push(key('secretsmanager:GetSecretValue', { Ref: idOf(template, SECRET_IDS[s]) }));
+  if (p.putEvents) out.push(key('events:PutEvents', arnOf(idOf(template, 'MessagingBus')), { StringEquals: { 'events:source': BUS_SOURCES[p.putEvents] } }));
+  for (const s of p.secrets ?? []) out.push(key('ssm:GetParameter', parameterArn(template, s)));
   for (const q of p.sendToQueues ?? []) out.push(key('sqs:SendMessage', arnOf(idOf(template, QUEUE_IDS[q]))));
   for (const t of spec.triggers) {
     if (t.kind === 'queue') {
@@ -219,7 +230,67 @@ describe.each(variants)('with %s', (_name, load, keyArn) => {
     }
   });
 
-  it('has no role other than the functions\' and the schedules\'', () => {
+  describe('the secrets', () => {
+    const parameters = resourcesOfType(template, SECURE_PARAMETER_TYPE);
+    const provider = resourcesOfType(template, 'AWS::Lambda::Function').find(([, r]) => !r.Metadata?.['custodian:function'])!;
+    const providerRole = refTarget(provider[1].Properties?.Role)!;
+    const ssmGrants = (roleId: string) => grants(statementsOf(template, roleId).filter((s) => s.Effect === 'Allow' && list(s.Action).some((a) => a.startsWith('ssm:') || a.startsWith('secretsmanager:'))));
+
+    it('are SecureString parameters of their own, one per secret, made by the provider; there is no other secret store', () => {
+      expect(parameters.map(([id]) => id).sort()).toEqual(SECRETS.map((s) => SECRET_IDS[s]).sort());
+      for (const [id, p] of parameters) {
+        expect(refTarget(p.Properties?.ServiceToken), id).toBe(provider[0]);
+        expect(p.Properties?.Name, id).toMatch(/^\/Custodian\/[a-z-]+$/);
+      }
+      expect(new Set(parameters.map(([, p]) => p.Properties?.Name)).size).toBe(parameters.length);
+      expect(resourcesOfType(template, 'AWS::SSM::Parameter')).toEqual([]);
+      expect(resourcesOfType(template, 'AWS::SecretsManager::Secret')).toEqual([]);
+    });
+
+    it.each(SECRETS.map((s) => [s]))('%s can be read by exactly the functions that list it, and by no other role', (secret) => {
+      const arn = key('ssm:GetParameter', parameterArn(template, secret));
+      const readers = resourcesOfType(template, 'AWS::IAM::Role').map(([id]) => id).filter((roleId) => ssmGrants(roleId).includes(arn));
+      const listed = FUNCTIONS.filter((f) => f.permissions.secrets?.includes(secret)).map((f) => roleOf(template, functionLogicalId(template, f.name)));
+      expect(listed.length).toBeGreaterThan(0);
+      expect(readers.sort()).toEqual(listed.sort());
+    });
+
+    it('no function may change or delete a parameter, or use a key for it directly: SSM decrypts for the roles it authorizes', () => {
+      for (const spec of FUNCTIONS) {
+        const statements = statementsOf(template, roleOf(template, functionLogicalId(template, spec.name)));
+        expect(ssmGrants(roleOf(template, functionLogicalId(template, spec.name))).filter((g) => !g.startsWith('ssm:GetParameter ')), spec.name).toEqual([]);
+        // Its only KMS grants are the table key's, through DynamoDB.
+        const kms = statements.filter((st) => list(st.Action).some((a) => a.startsWith('kms:')));
+        for (const st of kms) expect(JSON.stringify(st.Condition), spec.name).toContain('"kms:ViaService"');
+        for (const st of kms) expect(JSON.stringify(st.Condition), spec.name).toContain('dynamodb.');
+      }
+    });
+
+    it('the provider may only create and delete these parameters (it cannot read one) and write its own logs', () => {
+      const logGroup = refTarget(provider[1].Properties?.LoggingConfig?.LogGroup)!;
+      const expected = [
+        ...['logs:CreateLogStream', 'logs:PutLogEvents'].map((a) => key(a, arnOf(logGroup))),
+        ...SECRETS.flatMap((s) => ['ssm:PutParameter', 'ssm:DeleteParameter'].map((a) => key(a, parameterArn(template, s)))),
+      ].sort();
+      expect(grants(statementsOf(template, providerRole))).toEqual(expected);
+      expect(statementsOf(template, providerRole).every((s) => s.Effect === 'Allow')).toBe(true);
+      expect(template.Resources[providerRole]!.Properties?.ManagedPolicyArns).toBeUndefined();
+    });
+  });
+
+  it('only graph-webhook may put Graph notifications on the bus, only hr-webhook HR events; the others only Custodian\'s own', () => {
+    const writers = Object.fromEntries(FUNCTIONS.filter((f) => f.permissions.putEvents).map((f) => {
+      const s = statementsOf(template, roleOf(template, functionLogicalId(template, f.name))).filter((st) => list(st.Action).includes('events:PutEvents'));
+      return [f.name, s.map((st) => (st.Condition as { StringEquals?: Record<string, string[]> } | undefined)?.StringEquals?.['events:source'])];
+    }));
+    for (const [name, sources] of Object.entries(writers)) {
+      const want = name === 'graph-webhook' ? [GRAPH_SOURCE] : name === 'hr-webhook' ? CUSTODIAN.hrSources : [CUSTODIAN_SOURCE];
+      expect(sources, name).toEqual([want]);
+    }
+    expect(Object.keys(writers)).toContain('graph-webhook');
+  });
+
+  it('has no role other than the functions\', the schedules\' and the parameter provider\'s', () => {
     const fnRoles = resourcesOfType(template, 'AWS::Lambda::Function').map(([, r]) => refTarget(r.Properties?.Role));
     const scheduleRoles = resourcesOfType(template, 'AWS::Scheduler::Schedule').map(([, r]) => refTarget(r.Properties?.Target?.RoleArn));
     expect(resourcesOfType(template, 'AWS::IAM::Role').map(([id]) => id).sort()).toEqual([...new Set([...fnRoles, ...scheduleRoles])].sort());

@@ -4,6 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
+import { GRAPH_SOURCE } from '../../events/graph.ts';
 import { parseSettings } from '../../infra/config.ts';
 import { FUNCTIONS } from '../../infra/functions.ts';
 import { refTarget, resourcesOfType } from '../../infra/local/template.ts';
@@ -41,9 +42,9 @@ describe.each(FUNCTIONS.map((f) => [f.name, f] as const))('%s', (_name, spec) =>
     expect(mappings.length).toBe(want('queue').length);
   });
 
-  it('matches its events on the configured sources (HR, activity) or, for `any`, on none', () => {
+  it('matches its events on the configured sources (HR, activity), the Graph webhook\'s own, or, for `any`, on none', () => {
     const rules = resourcesOfType(template, 'AWS::Events::Rule').filter(([, r]) => (r.Properties?.Targets as unknown[]).some((t) => refTarget((t as { Arn: unknown }).Arn) === id));
-    const sources = { hr: settings.hrSources, activity: settings.activitySources, any: undefined };
+    const sources = { hr: settings.hrSources, activity: settings.activitySources, graph: [GRAPH_SOURCE], any: undefined };
     const want = spec.triggers.flatMap((t) => (t.kind === 'event' ? [sources[t.source]] : []));
     expect(rules.map(([, r]) => r.Properties?.EventPattern.source)).toEqual(want);
   });
@@ -59,7 +60,14 @@ describe.each(FUNCTIONS.map((f) => [f.name, f] as const))('%s', (_name, spec) =>
   });
 });
 
-it('the template has no function that is not in the list', () => {
-  const names = resourcesOfType(template, 'AWS::Lambda::Function').map(([, r]) => r.Metadata?.['custodian:function']);
+it('the template has no function that is not in the list, but the deploy-time provider of the SecureString parameters', () => {
+  const fns = resourcesOfType(template, 'AWS::Lambda::Function');
+  const names = fns.map(([, r]) => r.Metadata?.['custodian:function']).filter((n) => n !== undefined);
   expect(names.sort()).toEqual(FUNCTIONS.map((f) => f.name).sort());
+  const others = fns.filter(([, r]) => !r.Metadata?.['custodian:function']);
+  expect(others.map(([id]) => id)).toEqual([expect.stringMatching(/^ParametersProvider/)]);
+  // Invoked by CloudFormation alone, for the parameters: no rule, route, schedule or queue reaches it.
+  const id = others[0]![0];
+  const referencing = Object.entries(template.Resources).filter(([, r]) => r.Type !== 'Custom::SecureParameter' && JSON.stringify(r.Properties ?? {}).includes(`"${id}"`));
+  expect(referencing).toEqual([]);
 });

@@ -25,16 +25,34 @@ const queueOf = (arn: unknown) => {
 const alarms = byType('AWS::CloudWatch::Alarm').map(([, r]) => r.Properties!);
 const [topicId] = byType('AWS::SNS::Topic').map(([id]) => id);
 
-function alarmsOn(namespace: string, metric: string, dimension: { Name: string; Value: unknown }) {
-  return alarms.filter((a) => a.Namespace === namespace && a.MetricName === metric
-    && (a.Dimensions as unknown[]).some((d) => JSON.stringify(d) === JSON.stringify(dimension)));
+/** The metrics an alarm reads: its one metric, or each metric of its math expression. */
+type AlarmMetric = { Namespace: string; MetricName: string; Dimensions: unknown[]; Stat: string; Period: number };
+function metricsOf(a: Record<string, any>): AlarmMetric[] {
+  if (!a.Metrics) return [{ Namespace: a.Namespace, MetricName: a.MetricName, Dimensions: a.Dimensions ?? [], Stat: a.Statistic, Period: a.Period }];
+  return (a.Metrics as Array<Record<string, any>>).filter((m) => m.MetricStat).map((m) => ({
+    Namespace: m.MetricStat.Metric.Namespace, MetricName: m.MetricStat.Metric.MetricName, Dimensions: m.MetricStat.Metric.Dimensions ?? [], Stat: m.MetricStat.Stat, Period: m.MetricStat.Period,
+  }));
+}
+
+function alarmsOn(namespace: string, metric: string, dimension?: { Name: string; Value: unknown }) {
+  return alarms.filter((a) => metricsOf(a).some((m) => m.Namespace === namespace && m.MetricName === metric
+    && (dimension ? m.Dimensions.some((d) => JSON.stringify(d) === JSON.stringify(dimension)) : m.Dimensions.length === 0)));
 }
 
 /** Fires on any occurrence in a 5-minute period, and tells the alarm topic. */
 function expectNotifyingOnFirst(found: Array<Record<string, any>>, what: string) {
   expect(found, `no alarm on ${what}`).toHaveLength(1);
   const a = found[0]!;
-  expect(a).toMatchObject({ Threshold: 1, ComparisonOperator: 'GreaterThanOrEqualToThreshold', Period: 300, EvaluationPeriods: 1, TreatMissingData: 'notBreaching' });
+  expect(a).toMatchObject({ Threshold: 1, ComparisonOperator: 'GreaterThanOrEqualToThreshold', EvaluationPeriods: 1, TreatMissingData: 'notBreaching' });
+  for (const m of metricsOf(a)) expect(m.Period, what).toBe(300);
+  if (a.Metrics) {
+    // The expression the alarm watches: the sum of every metric it reads, a missing datapoint counting as 0.
+    const [expression] = (a.Metrics as Array<Record<string, any>>).filter((m) => m.Expression);
+    const ids = (a.Metrics as Array<Record<string, any>>).filter((m) => m.MetricStat).map((m) => m.Id as string);
+    expect(expression!.ReturnData ?? true).toBe(true);
+    expect(expression!.Expression).toBe(`SUM([${ids.map((id) => `FILL(${id}, 0)`).join(', ')}])`);
+    expect(expression!.Period ?? 300).toBe(300);
+  }
   expect(a.AlarmActions).toEqual([{ Ref: topicId }]);
   expect(a.OKActions).toEqual([{ Ref: topicId }]);
   expect(a.AlarmDescription, what).toMatch(/^Custodian: .{40,}/);
@@ -104,7 +122,7 @@ describe('retries and dead letters', () => {
   });
 
   it('every dead-letter queue keeps messages 14 days, encrypted, retained with the stack\'s data, and alarms when it holds any', () => {
-    expect(deadLetterQueues.size).toBeGreaterThanOrEqual(2);
+    expect(deadLetterQueues.size).toBeGreaterThanOrEqual(1);
     for (const id of deadLetterQueues) {
       const q = template.Resources[id] as Resource & { DeletionPolicy?: string };
       expect(q.Properties?.MessageRetentionPeriod, id).toBe(FOURTEEN_DAYS);
@@ -118,13 +136,30 @@ describe('retries and dead letters', () => {
 });
 
 describe('alarms', () => {
-  it.each(FUNCTIONS.map((f) => [f.name]))('the %s function alarms on any error and any throttle', (name) => {
-    const dimension = { Name: 'FunctionName', Value: { Ref: functionLogicalId(template, name) } };
-    for (const metric of ['Errors', 'Throttles']) {
-      const found = alarmsOn('AWS/Lambda', metric, dimension);
-      expectNotifyingOnFirst(found, `${name} ${metric}`);
-      expect(found[0]!.Statistic).toBe('Sum');
-    }
+  const behindApi = (f: (typeof FUNCTIONS)[number]) => f.triggers.every((t) => t.kind === 'http');
+
+  it.each(FUNCTIONS.filter((f) => !behindApi(f)).map((f) => [f.name]))('the %s function (events, schedules) alarms on any error', (name) => {
+    const found = alarmsOn('AWS/Lambda', 'Errors', { Name: 'FunctionName', Value: { Ref: functionLogicalId(template, name) } });
+    expectNotifyingOnFirst(found, `${name} Errors`);
+    expect(metricsOf(found[0]!).every((m) => m.Stat === 'Sum' && m.MetricName === 'Errors')).toBe(true);
+  });
+
+  it.each(FUNCTIONS.filter(behindApi).map((f) => [f.name]))('the %s function is reached only through the HTTP API, so any error of it alarms as the API\'s 5xx', (name) => {
+    // API Gateway answers 500 when the function throws, times out or is throttled.
+    const fnId = functionLogicalId(template, name);
+    const integrations = byType('AWS::ApiGatewayV2::Integration').filter(([, r]) => refTarget(r.Properties?.IntegrationUri) === fnId);
+    expect(integrations.length).toBeGreaterThan(0);
+    const [apiId] = byType('AWS::ApiGatewayV2::Api').map(([id]) => id);
+    for (const [, i] of integrations) expect(i.Properties?.ApiId).toEqual({ Ref: apiId });
+    expect(alarmsOn('AWS/ApiGateway', '5xx', { Name: 'ApiId', Value: { Ref: apiId } })).toHaveLength(1);
+    // Nothing else invokes it: no rule, schedule or queue.
+    expect(JSON.stringify([...byType('AWS::Events::Rule'), ...byType('AWS::Scheduler::Schedule'), ...byType('AWS::Lambda::EventSourceMapping')])).not.toContain(`"${fnId}"`);
+  });
+
+  it('any throttle of any function alarms (Lambda\'s Throttles across the account and Region: its concurrency is shared)', () => {
+    const found = alarmsOn('AWS/Lambda', 'Throttles');
+    expectNotifyingOnFirst(found, 'Lambda throttles');
+    expect(metricsOf(found[0]!)).toEqual([expect.objectContaining({ Stat: 'Sum', Dimensions: [] })]);
   });
 
   it('the HTTP API alarms on any 5xx', () => {
@@ -132,6 +167,10 @@ describe('alarms', () => {
     const found = alarmsOn('AWS/ApiGateway', '5xx', { Name: 'ApiId', Value: { Ref: apiId } });
     expectNotifyingOnFirst(found, 'API 5xx');
     expect(found[0]!.Dimensions).toContainEqual({ Name: 'Stage', Value: '$default' });
+  });
+
+  it('between them the alarms read at most ten metrics, CloudWatch\'s monthly allowance (each is billed as an alarm metric)', () => {
+    expect(alarms.flatMap(metricsOf).length).toBeLessThanOrEqual(10);
   });
 
   it('every alarm notifies the one alarm topic, and each has its own name', () => {

@@ -130,10 +130,10 @@ describe('the web console', () => {
   const TENANT = '5f3c1b2a-8d4e-4c6f-9a7b-2e1d0c9b8a76';
 
   it('has its own secret: the Entra client secret, filled in by hand, and a generated session key', () => {
-    const [secret] = resourcesOfType(template, 'AWS::SecretsManager::Secret').filter(([id]) => id.startsWith('ConsoleSecret'));
+    const [secret] = resourcesOfType(template, 'Custom::SecureParameter').filter(([id]) => id.startsWith('ConsoleSecret'));
     expect(secret).toBeDefined();
-    expect(secret![1].Properties?.GenerateSecretString).toMatchObject({ SecretStringTemplate: JSON.stringify({ clientSecret: '' }), GenerateStringKey: 'sessionKey', PasswordLength: 64 });
-    expect(Object.keys(template.Outputs ?? {})).toEqual(expect.arrayContaining(['ConsoleSecretArn', 'ConsoleRedirectUri']));
+    expect(secret![1].Properties).toMatchObject({ Name: '/Custodian/console', Template: JSON.stringify({ clientSecret: '' }), Key: 'sessionKey', Length: 64 });
+    expect(Object.keys(template.Outputs ?? {})).toEqual(expect.arrayContaining(['ConsoleSecretName', 'ConsoleRedirectUri']));
   });
 
   it('signs in against the trust\'s Entra tenant, with both a tenant and a client id or neither', () => {
@@ -169,6 +169,6 @@ describe('the web console', () => {
       OIDC_TENANT_ID: TENANT,
       TRUST_ADMINS: 'head@trust.org.uk,dit@trust.org.uk',
     });
-    expect(vars.CONSOLE_SECRET_ID).toEqual({ Ref: expect.stringMatching(/^ConsoleSecret/) });
+    expect(vars.CONSOLE_SECRET_ID).toEqual(expect.stringMatching(/^\/[A-Za-z0-9-]+\/console$/));
   });
 });

@@ -16,9 +16,11 @@ it('cdk synth works without credentials and bundles every function', async () =>
       resolve({ code: err ? 1 : 0, stderr }));
   });
   expect(result.code, result.stderr).toBe(0);
-  const template = JSON.parse(readFileSync(path.join(out, 'Custodian.template.json'), 'utf8')) as { Resources: Record<string, { Type: string; Properties: Record<string, unknown> }> };
+  const template = JSON.parse(readFileSync(path.join(out, 'Custodian.template.json'), 'utf8')) as { Resources: Record<string, { Type: string; Properties: Record<string, unknown>; Metadata?: Record<string, unknown> }> };
   const fns = Object.values(template.Resources).filter((r) => r.Type === 'AWS::Lambda::Function');
-  expect(fns).toHaveLength(FUNCTIONS.length);
+  // Every listed function, and the deploy-time provider of the secrets' parameters (inline code, no bundle).
+  expect(fns.filter((f) => f.Metadata?.['custodian:function'])).toHaveLength(FUNCTIONS.length);
+  expect(fns).toHaveLength(FUNCTIONS.length + 1);
   expect(fns.every((f) => f.Properties.Runtime === 'nodejs22.x')).toBe(true);
   expect(Object.values(template.Resources).some((r) => r.Type === 'AWS::DynamoDB::Table' && (r.Properties.PointInTimeRecoverySpecification as { PointInTimeRecoveryEnabled: boolean }).PointInTimeRecoveryEnabled)).toBe(true);
   // Each function's asset folder holds one bundled ESM file.

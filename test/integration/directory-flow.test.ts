@@ -1,15 +1,18 @@
 /**
  * Contracts section 3 through the real local parts: the Graph directory emulator posts change notifications to
- * the local HTTP API, the webhook enqueues them, graph-changes applies them; the scheduled directory-sync keeps
+ * the local HTTP API, the webhook puts them on the bus, graph-changes applies them; the scheduled directory-sync keeps
  * the subscription and runs the delta query.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { GRAPH_DETAIL_TYPE, GRAPH_SOURCE } from '../../events/graph.ts';
+import { describeDeadLetter } from '../../functions/usecases/dead-letters.ts';
 import type { Account } from '../../functions/domain/model.ts';
 import { createAccount, inbox, putEvent, seedRegister, startTestStack, type TestStack } from '../support/stack.ts';
 
 let stack: TestStack;
 const sync = () => stack.runtime.invoke('directory-sync', {}) as Promise<{ outcome: string; subscription: string; entries: number; leavers: number }>;
-const graphQueue = () => stack.queues.all().find((q) => q.spec.logicalId.startsWith('MessagingGraphChanges') && !q.spec.logicalId.includes('Dlq'))!;
+/** Graph notifications the webhook has put on the bus so far. */
+const graphEvents = () => stack.aws.recentEvents.filter((e) => e.source === GRAPH_SOURCE).length;
 const taskSummary = async (email: string) => (await stack.store.tasksForSubjects([email])).map((t) => `${t.type} ${t.accountId} ${t.status}`).sort();
 
 beforeAll(async () => {
@@ -119,6 +122,7 @@ describe('notifications that must change nothing', () => {
     stack.graph.setNotificationsEnabled(false);
     await stack.graph.updateUser(user.id, { accountEnabled: false });
     const audit = (await stack.store.auditFor('person', `dir:${user.id}`)).length;
+    const events = graphEvents();
     const body = JSON.stringify({ value: [{
       subscriptionId: stack.graph.subscriptions()[0]!.id, clientState: 'not-the-secret', changeType: 'updated',
       resource: `Users/${user.id}`, resourceData: { '@odata.type': '#Microsoft.Graph.User', '@odata.id': `Users/${user.id}`, id: user.id },
@@ -127,18 +131,19 @@ describe('notifications that must change nothing', () => {
     expect(res.status).toBe(202);
     expect(await res.json()).toEqual({ accepted: 0, discarded: 1 });
     await stack.idle();
-    expect(graphQueue().messages).toHaveLength(0);
+    expect(graphEvents()).toBe(events);
     expect((await stack.store.auditFor('person', `dir:${user.id}`)).length).toBe(audit);
     expect((await stack.store.getPerson(`dir:${user.id}`))!.accountEnabled).toBe(true);
   });
 
   it('junk, wrongly typed and oversized bodies get a 4xx', async () => {
+    const events = graphEvents();
     expect((await post('/graph/notifications', 'not json')).status).toBe(400);
     expect((await post('/graph/notifications', JSON.stringify({ value: 'x' }))).status).toBe(400);
     expect((await post('/graph/notifications', JSON.stringify({ value: [{ changeType: 'updated' }] }))).status).toBe(400);
     expect((await post('/graph/notifications', '{"value":[]}', 'text/plain')).status).toBe(415);
     expect((await post('/graph/notifications', JSON.stringify({ value: [{ x: 'a'.repeat(1_100_000) }] }))).status).toBe(413);
-    expect(graphQueue().messages).toHaveLength(0);
+    expect(graphEvents()).toBe(events);
   });
 });
 
@@ -188,5 +193,21 @@ describe('addresses that are gone', () => {
     expect(flagged).toContain('gemmajones84@gmail.com');
     expect(flagged).toContain('r.hughes@oakfield.sch.uk'); // disabled
     expect(flagged).not.toContain('it@oakfield.sch.uk');
+  });
+});
+
+describe('a notification that cannot be processed', () => {
+  it('travels on the bus, is retried twice, then is kept in the dead-letter queue with the event to put back on the bus', async () => {
+    const dlq = stack.queues.all().find((q) => q.spec.logicalId.startsWith('MessagingDeadLetter'))!;
+    const before = dlq.messages.length;
+    const logsBefore = stack.logs.length;
+    // Only graph-webhook puts these (events/graph.ts); one it could never have built stands in for a failure.
+    stack.aws.putEvents([{ EventBusName: stack.outputs.eventBusName, Source: GRAPH_SOURCE, DetailType: GRAPH_DETAIL_TYPE, Detail: JSON.stringify({ kind: 'change', userId: 'not/a/user' }) }]);
+    await stack.idle();
+    expect(stack.logs.slice(logsBefore).filter((l) => /^graph-changes: attempt \d failed/.test(l))).toHaveLength(3);
+    const letters = dlq.messages.slice(before).map((m) => describeDeadLetter('events', m.MessageId, m.Body));
+    expect(letters).toHaveLength(1);
+    expect(letters[0]).toMatchObject({ replay: 'back on the bus', replayEvent: { source: GRAPH_SOURCE, detailType: GRAPH_DETAIL_TYPE } });
+    expect(letters[0]!.origin).toContain('GraphChanges');
   });
 });

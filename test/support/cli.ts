@@ -19,7 +19,6 @@ export function outputsFile(outputs: Partial<LocalOutputs> & { tableName: string
   const full: LocalOutputs = {
     eventBusName: 'none',
     deadLetterQueueUrl: '',
-    graphChangesDlqUrl: '',
     region: 'eu-west-2',
     endpoints: { dynamodb: '', ses: '', aws: '', http: '', graph: '' },
     ...outputs,

@@ -293,6 +293,66 @@ describe('a delivery that fails', () => {
   });
 });
 
+describe('delivering her tasks\' news: claims and marks', () => {
+  it('writes her tasks already claimed, so nothing is written to claim them, and marks them sent together', async () => {
+    await processLeaver(h.deps, rachel(), hrEvent(h));
+    const actions = h.store.commits.map((c) => c.applied.map((ch) => ('action' in ch ? ch.action : ch.kind)));
+    expect(actions.flat()).not.toContain('task.delivery_claimed');
+    // The last commit marks all four sent, each with its audit entry; before it, the person and the accounts.
+    expect(actions.at(-1)).toEqual(['task.notified', 'task.notified', 'task.notified', 'task.notified']);
+    expect(h.store.commits.at(-1)!.audit).toHaveLength(4);
+    for (const t of await tasksOf()) {
+      expect(t.delivery.state).toBe('sent');
+      // The claim is a lock, not a change: the task's history is its creation and its email.
+      expect((await h.store.auditFor('task', t.id)).map((e) => e.action).sort()).toEqual(['task.created', 'task.notified']);
+    }
+  });
+
+  it('a failure after her tasks were written gives their claims back, so the retry of the event sends them at once', async () => {
+    const commit = h.store.commit.bind(h.store);
+    let commits = 0;
+    // The third commit (her second account) fails as a database outage would: the first account's tasks are written, claimed.
+    h.store.commit = async (changes, actor) => {
+      if (++commits === 3) throw new Error('ProvisionedThroughputExceededException');
+      return commit(changes, actor);
+    };
+    const event = hrEvent(h);
+    await expect(processLeaver(h.deps, rachel(), event)).rejects.toThrow('ProvisionedThroughputExceededException');
+    const written = await tasksOf();
+    expect(written.length).toBeGreaterThan(0);
+    for (const t of written) expect(t.delivery).toMatchObject({ state: 'pending' });
+    expect(h.mailer.sent).toEqual([]);
+
+    // Lambda's retry, a minute later (well inside a claim's lease): every task is written and emailed, once.
+    h.clock.advance(60_000);
+    expect((await processLeaver(h.deps, rachel(), event)).emailsSent).toBe(4);
+    expect(summary(await tasksOf())).toEqual(EXPECTED_TASKS);
+    for (const t of await tasksOf()) expect(t.delivery.state).toBe('sent');
+    expect(h.mailer.sent.map((e) => e.to)).toEqual([[MANAGER], [OAK_IT]]);
+  });
+
+  it('a task changed while its email went is still marked sent, from its new version, and the others with it', async () => {
+    const send = h.mailer.send.bind(h.mailer);
+    let changed: string | undefined;
+    h.mailer.send = async (email) => {
+      const id = await send(email);
+      if (!changed) {
+        // Someone reassigns one of the tasks between the email and its mark.
+        const t = (await tasksOf()).find((x) => x.type === 'replace_admin')!;
+        await h.store.commit([taskChange(t, { ...t, assignees: [OAK_IT], version: t.version + 1 }, 'task.reassigned')], { by: OAK_IT, source: 'test' });
+        changed = t.id;
+      }
+      return id;
+    };
+    expect((await processLeaver(h.deps, rachel(), hrEvent(h))).emailsSent).toBe(4);
+    for (const t of await tasksOf()) {
+      expect(t.delivery.state, t.type).toBe('sent');
+      expect((await h.store.auditFor('task', t.id)).filter((e) => e.action === 'task.notified'), t.type).toHaveLength(1);
+    }
+    expect((await h.store.getTask(changed!))!.assignees).toEqual([OAK_IT]);
+  });
+});
+
 describe('a cancelled leaver', () => {
   let leaverEvent: ReturnType<typeof hrEvent>;
   beforeEach(async () => {
