@@ -1,5 +1,5 @@
 /** Graph access for the directory functions, from their environment and the Graph secret. */
-import { GraphDirectory, msalTokenProvider, type TokenProvider } from './graph.ts';
+import { GraphDirectory, clientCredentialsTokenProvider, type TokenProvider } from './graph.ts';
 import { env } from './env.ts';
 import { secretJson } from './secrets.ts';
 
@@ -34,10 +34,10 @@ export async function directoryFromEnv(): Promise<{ directory: GraphDirectory; c
     if (!secret.tenantId || !secret.clientId || !secret.clientSecret) {
       throw new GraphNotConfigured('the Graph secret has no tenantId/clientId/clientSecret yet (see README, Entra app registration)');
     }
-    // One provider per credentials for the container's life: msal caches the token inside it.
+    // One provider per credentials for the container's life: it keeps the token in memory until shortly before expiry.
     const cacheKey = `${secret.tenantId}/${secret.clientId}/${secret.clientSecret}`;
     if (cachedProvider?.key !== cacheKey) {
-      cachedProvider = { key: cacheKey, token: msalTokenProvider({ tenantId: secret.tenantId, clientId: secret.clientId, clientSecret: secret.clientSecret }) };
+      cachedProvider = { key: cacheKey, token: clientCredentialsTokenProvider({ tenantId: secret.tenantId, clientId: secret.clientId, clientSecret: secret.clientSecret }) };
     }
     token = cachedProvider.token;
   }

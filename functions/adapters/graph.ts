@@ -2,7 +2,8 @@
  * Microsoft Graph, for the slice Custodian needs: users (get, manager, delta) and webhook subscriptions on /users.
  * Requests go through @microsoft/microsoft-graph-client with our own middleware chain, because the SDK's
  * AuthenticationHandler only attaches the token to https Graph hosts and the local emulator is plain http.
- * Tokens come from @azure/msal-node (client credentials), which caches them and refreshes them before expiry.
+ * Tokens come from the Microsoft identity platform (client credentials, through openid-client), kept in memory and
+ * renewed shortly before they expire.
  */
 import {
   Client,
@@ -13,7 +14,7 @@ import {
   type Middleware,
   type MiddlewareOptions,
 } from '@microsoft/microsoft-graph-client';
-import { ConfidentialClientApplication } from '@azure/msal-node';
+import { allowInsecureRequests, clientCredentialsGrant, ClientSecretPost, Configuration } from 'openid-client';
 import { GRAPH_USER_FIELDS, type DeltaEntry, type DirectoryUser } from '../domain/directory.ts';
 import { normaliseEmail } from '../domain/model.ts';
 
@@ -27,24 +28,59 @@ export type TokenProvider = () => Promise<string>;
 
 const GRAPH_SCOPE = 'https://graph.microsoft.com/.default';
 
-/** Client-credential tokens from the Microsoft identity platform via msal-node (cached by msal). */
-export function msalTokenProvider(creds: GraphCredentials, authorityHost = 'https://login.microsoftonline.com'): TokenProvider {
-  const host = authorityHost.replace(/\/+$/, '');
-  const app = new ConfidentialClientApplication({
-    auth: {
-      clientId: creds.clientId,
-      clientSecret: creds.clientSecret,
-      authority: `${host}/${creds.tenantId}`,
-      // msal validates unfamiliar hosts through instance discovery on login.microsoftonline.com; an authority
-      // we were configured with explicitly (a sovereign cloud, a test double) is trusted as given instead.
-      ...(new URL(host).host === 'login.microsoftonline.com' ? {} : { knownAuthorities: [new URL(host).host] }),
-    },
-  });
+/** A token is used until this long before it expires (or half its life, for a short-lived one), then renewed. */
+const TOKEN_RENEW_BEFORE_MS = 5 * 60_000;
+const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '[::1]']);
+
+/**
+ * Client-credential tokens for Graph from the Microsoft identity platform's v2.0 token endpoint, through
+ * openid-client. The endpoint is known, so there is no discovery request. The token is kept in memory until
+ * shortly before it expires, so calling the provider per request is cheap, and callers that ask while a request
+ * is under way share it. `authorityHost` is for a sovereign cloud or a test double; plain http is accepted only on
+ * loopback (a local test endpoint), never for a real authority.
+ */
+export function clientCredentialsTokenProvider(creds: GraphCredentials, authorityHost = 'https://login.microsoftonline.com'): TokenProvider {
+  const host = new URL(authorityHost);
+  const insecure = host.protocol === 'http:';
+  if (insecure && !LOOPBACK_HOSTS.has(host.hostname)) throw new Error('the identity platform authority must be https (plain http is only for a test endpoint on loopback)');
+  if (!insecure && host.protocol !== 'https:') throw new Error(`unsupported authority ${host.origin}`);
+  const base = `${host.origin}${host.pathname.replace(/\/+$/, '')}/${encodeURIComponent(creds.tenantId)}`;
+  const config = new Configuration(
+    { issuer: `${base}/v2.0`, token_endpoint: `${base}/oauth2/v2.0/token` },
+    creds.clientId,
+    undefined,
+    ClientSecretPost(creds.clientSecret),
+  );
+  if (insecure) allowInsecureRequests(config);
+  let cached: { token: string; renewAt: number } | undefined;
+  let inFlight: Promise<string> | undefined;
+
+  async function request(): Promise<string> {
+    const asked = Date.now();
+    let res: Awaited<ReturnType<typeof clientCredentialsGrant>>;
+    try {
+      res = await clientCredentialsGrant(config, { scope: GRAPH_SCOPE });
+    } catch (err) {
+      // An OAuth error answer (ResponseBodyError) carries `error` and `error_description`; neither holds the secret.
+      const e = err as { error?: unknown; error_description?: unknown; status?: unknown; message?: string };
+      if (typeof e.error === 'string') {
+        const description = typeof e.error_description === 'string' ? `: ${e.error_description}` : '';
+        const status = typeof e.status === 'number' ? ` (HTTP ${e.status})` : '';
+        throw new Error(`the Microsoft identity platform refused a Graph token: ${e.error}${description}${status}`, { cause: err });
+      }
+      throw new Error(`could not get a Graph token from the Microsoft identity platform: ${e.message ?? String(err)}`, { cause: err });
+    }
+    if (!res.access_token) throw new Error('the Microsoft identity platform returned no access token');
+    const lifeMs = typeof res.expires_in === 'number' ? res.expires_in * 1000 : 0;
+    // Without a stated lifetime the token is used for this request only.
+    cached = { token: res.access_token, renewAt: asked + lifeMs - Math.min(TOKEN_RENEW_BEFORE_MS, lifeMs / 2) };
+    return res.access_token;
+  }
+
   return async () => {
-    // msal answers from its in-memory cache until shortly before expiry, so calling this per request is cheap.
-    const result = await app.acquireTokenByClientCredential({ scopes: [GRAPH_SCOPE] });
-    if (!result?.accessToken) throw new Error('the Microsoft identity platform returned no access token');
-    return result.accessToken;
+    if (cached && Date.now() < cached.renewAt) return cached.token;
+    inFlight ??= request().finally(() => { inFlight = undefined; });
+    return inFlight;
   };
 }
 

@@ -41,7 +41,7 @@ export async function handler(event: APIGatewayProxyEventV2): Promise<HttpResult
   const parsed = parseGraphNotifications(event.rawPath.endsWith('/lifecycle') ? 'lifecycle' : 'change', body);
   if (!parsed.ok) return json(400, { message: parsed.reason });
 
-  // The secret alone, not graph-deps' Graph client: this function never calls Graph (msal and the Graph SDK stay out of its bundle).
+  // The secret alone, not graph-deps' Graph client: this function never calls Graph (openid-client and the Graph SDK stay out of its bundle).
   const { clientState } = await secretJson<GraphSecret>(env('GRAPH_SECRET_ID'));
   const messages: GraphQueueMessage[] = [];
   let discarded = 0;

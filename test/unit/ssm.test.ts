@@ -88,4 +88,18 @@ describe('reading a parameter', () => {
     await ssm(() => [400, { __type: 'ParameterNotFound', message: 'Parameter /Custodian/nope not found.' }]);
     await expect(getParameter('/Custodian/nope')).rejects.toThrow('SSM GetParameter: ParameterNotFound: Parameter /Custodian/nope not found.');
   });
+
+  it('reports an answer that is not SSM\'s by its status', async () => {
+    await ssm(() => [503, 'Service Unavailable']);
+    await expect(getParameter('/Custodian/graph')).rejects.toThrow('SSM GetParameter: 503: "Service Unavailable"');
+  });
+
+  it('fails with the network error when nothing answers', async () => {
+    const closed = http.createServer();
+    await new Promise<void>((r) => closed.listen(0, '127.0.0.1', () => r()));
+    const port = (closed.address() as AddressInfo).port;
+    await new Promise<void>((r) => closed.close(() => r()));
+    Object.assign(process.env, { AWS_ENDPOINT_URL_SSM: `http://127.0.0.1:${port}`, AWS_REGION: 'eu-west-2', AWS_ACCESS_KEY_ID: 'local', AWS_SECRET_ACCESS_KEY: 'local' });
+    await expect(getParameter('/Custodian/graph')).rejects.toMatchObject({ code: 'ECONNREFUSED' });
+  });
 });
