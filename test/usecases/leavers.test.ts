@@ -7,6 +7,7 @@ import { HrEvent } from '../../events/schemas.ts';
 import { taskChange } from '../../functions/domain/changes.ts';
 import type { Task } from '../../functions/domain/tasks.ts';
 import { processHrEvent } from '../../functions/usecases/hr-events.ts';
+import { CommitTooLargeError } from '../../functions/usecases/ports.ts';
 import { processAddressesGone, processCancellation, processJoiner, processLeaver, refreshPersonExpiry, type LeaverInput } from '../../functions/usecases/leavers.ts';
 import { harness, hrEvent, seedSampleRegister, TRUST_IT, type Harness } from './support.ts';
 
@@ -308,10 +309,59 @@ describe('delivering her tasks\' news: claims and marks', () => {
     }
   });
 
+  it('records her person change in her first account\'s commit: one commit per account, then one marking the news sent', async () => {
+    const from = h.store.commits.length; // the register's import
+    const outcome = await processLeaver(h.deps, rachel(), hrEvent(h));
+    const commits = h.store.commits.slice(from);
+    const actions = commits.map((c) => c.applied.map((ch) => ('action' in ch ? ch.action : ch.kind)));
+    expect(actions).toHaveLength(outcome.plans.length + 1);
+    expect(actions[0]![0]).toBe('person.created');
+    expect(actions[0]!.length).toBeGreaterThan(1);
+    expect(actions.flat().filter((a) => a.startsWith('person.'))).toEqual(['person.created']);
+    // Every change still has its audit entry, written in the same commit.
+    for (const c of commits) expect(c.audit).toHaveLength(c.applied.length);
+    expect((await h.store.auditFor('person', (await h.store.findPerson([LEAVER]))!.key)).map((e) => e.action)).toEqual(['person.created']);
+
+    // A replay writes nothing at all: no person, account or task change, no audit entry, no email.
+    const before = { commits: h.store.commits.length, audit: (await h.store.auditSince('2026-12-01')).length, sent: h.mailer.sent.length };
+    h.clock.advance(60_000);
+    await processLeaver(h.deps, rachel(), hrEvent(h, '2026-12-02T09:00:00Z'));
+    expect({ commits: h.store.commits.length, audit: (await h.store.auditSince('2026-12-01')).length, sent: h.mailer.sent.length }).toEqual(before);
+  });
+
+  it('a leaver tied to no account is recorded on her own', async () => {
+    const from = h.store.commits.length;
+    const outcome = await processLeaver(h.deps, rachel({ email: 'nobody@oakfield.sch.uk' }), hrEvent(h));
+    expect(outcome).toMatchObject({ plans: [], emailsSent: 0 });
+    // Her record, then (no task being open) its retention period: refreshPersonExpiry's own audited change.
+    expect(h.store.commits.slice(from).map((c) => c.applied.map((ch) => ('action' in ch ? ch.action : ch.kind)))).toEqual([['person.created'], ['person.retention']]);
+    expect((await h.store.findPerson(['nobody@oakfield.sch.uk']))?.status).toBe('leaving');
+  });
+
+  it('when her person change and her first account\'s are too much for one commit, each is committed on its own', async () => {
+    const from = h.store.commits.length;
+    const commit = h.store.commit.bind(h.store);
+    let refused = 0;
+    h.store.commit = async (changes, actor) => {
+      if (changes.some((c) => c.kind === 'person') && changes.length > 1) {
+        refused++;
+        throw new CommitTooLargeError('too large');
+      }
+      return commit(changes, actor);
+    };
+    const outcome = await processLeaver(h.deps, rachel(), hrEvent(h));
+    expect(refused).toBe(1);
+    expect(outcome.emailsSent).toBe(4);
+    expect(summary(await tasksOf())).toEqual(EXPECTED_TASKS);
+    expect((await h.store.findPerson([LEAVER]))?.status).toBe('leaving');
+    expect(h.store.commits[from]!.applied.map((ch) => ('action' in ch ? ch.action : ch.kind))).toEqual(['person.created']);
+  });
+
   it('a failure after her tasks were written gives their claims back, so the retry of the event sends them at once', async () => {
     const commit = h.store.commit.bind(h.store);
     let commits = 0;
-    // The third commit (her second account) fails as a database outage would: the first account's tasks are written, claimed.
+    // The third commit (her third account; the person rides in the first's) fails as a database outage would: the
+    // first accounts' tasks are written, claimed.
     h.store.commit = async (changes, actor) => {
       if (++commits === 3) throw new Error('ProvisionedThroughputExceededException');
       return commit(changes, actor);
