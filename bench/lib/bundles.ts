@@ -1,24 +1,26 @@
 /**
- * Each function as Lambda gets it: bundled with esbuild using the options of infra/constructs/custodian-function.ts
- * (ESM, node22, minified, the AWS SDK bundled in but for RUNTIME_SDK_MODULES, source maps without the sources,
- * licence notices in a file beside the bundle, the createRequire banner), and the time a fresh Node process takes to
+ * Each function as Lambda gets it: bundled by infra/constructs/bundle.ts, the stack's own bundling (ESM, node22,
+ * minified, split into chunks, the AWS SDK bundled in but for RUNTIME_SDK_MODULES, source maps without the sources,
+ * licence notices in files beside the outputs, the createRequire banner), and the time a fresh Node process takes to
  * import it, a proxy for the cold start's init phase. The modules left to the runtime resolve from the repository's
  * node_modules, as they would from the runtime's.
  *
- * Sizes: `bytes` is the file Lambda loads; `bytesWithoutSdk` is the same function bundled with `@aws-sdk/*` left
- * external, as the issue's size targets count it (our code and its other dependencies).
+ * Sizes, each without the AWS SDK (the same function bundled with `@aws-sdk/*` left external, as the issue's size
+ * targets count it: our code and its other dependencies) and as deployed (`*Deployed`, the SDK included):
+ * - `startBytes`: what a cold start loads, the entry file and the chunks it imports statically;
+ * - `bytes`: every chunk, including those only loaded by `await import()` when a request first needs them.
  *
  * The bundles are written under node_modules/.cache (git-ignored), in a folder of this run's own (two runs at once
  * do not delete each other's files). Source maps are written beside each bundle (not counted in its size) and the
  * child runs with --enable-source-maps, as the functions' NODE_OPTIONS set it.
  */
 import { execFile } from 'node:child_process';
-import { mkdirSync, rmSync, statSync } from 'node:fs';
+import { mkdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
-import { build, type BuildOptions } from 'esbuild';
-import { RUNTIME_SDK_MODULES } from '../../infra/constructs/custodian-function.ts';
+import { build } from 'esbuild';
+import { bundleOptions, ENTRY_FILE, outputSizes, RUNTIME_SDK_MODULES } from '../../infra/constructs/bundle.ts';
 import { FUNCTIONS } from '../../infra/functions.ts';
 import { median } from './stats.ts';
 
@@ -29,12 +31,17 @@ const OUT_DIR = path.join(REPO_ROOT, 'node_modules', '.cache', 'custodian-bench'
 
 export interface BundleResult {
   name: string;
+  /** The entry file Lambda loads. */
   file: string;
-  /** The bundle Lambda loads (the AWS SDK included). */
-  bytes: number;
-  /** The same function bundled with the AWS SDK external: the size the targets count. */
+  /** Without the AWS SDK: every chunk, and what a cold start loads (the entry and its static imports). */
   bytesWithoutSdk: number;
-  /** The largest contributors to the bundle, by package (or `(custodian)` for this repository's code). */
+  startBytesWithoutSdk: number;
+  /** As deployed, the AWS SDK included: every chunk, and what a cold start loads. */
+  bytes: number;
+  startBytes: number;
+  /** How many files the bundle has (the entry and its chunks). */
+  chunks: number;
+  /** The largest contributors to the deployed bundle (all chunks), by package (or `(custodian)` for this repository's code). */
   largest: Array<{ source: string; bytes: number }>;
 }
 
@@ -43,45 +50,33 @@ function packageOf(input: string): string {
   return m ? m[1]! : '(custodian)';
 }
 
-/** The options of infra/constructs/custodian-function.ts, as esbuild's API spells them. */
-const OPTIONS: BuildOptions = {
-  bundle: true,
-  platform: 'node',
-  format: 'esm',
-  target: 'node22',
-  mainFields: ['module', 'main'],
-  minify: true,
-  sourcemap: true,
-  sourcesContent: false,
-  legalComments: 'external',
-  external: RUNTIME_SDK_MODULES,
-  banner: { js: "import { createRequire as __cr } from 'module'; const require = __cr(import.meta.url);" },
-  logLevel: 'error',
-};
-
 export async function bundleAll(): Promise<BundleResult[]> {
   rmSync(OUT_DIR, { recursive: true, force: true });
   const results: BundleResult[] = [];
   for (const spec of FUNCTIONS) {
     const dir = path.join(OUT_DIR, spec.name);
     mkdirSync(dir, { recursive: true });
-    const file = path.join(dir, 'index.mjs');
-    const entryPoints = [path.join(REPO_ROOT, spec.entry)];
-    const result = await build({ ...OPTIONS, metafile: true, entryPoints, outfile: file });
-    // A static import of a module left to the runtime is hoisted to the top of the bundle and loaded at start-up.
-    for (const [name, out] of Object.entries(result.metafile.outputs)) {
+    const entry = path.join(REPO_ROOT, spec.entry);
+    const deployed = await build({ ...bundleOptions(entry, dir), metafile: true });
+    // A static import of a module left to the runtime is hoisted to the top of its chunk and loaded with it.
+    for (const [name, out] of Object.entries(deployed.metafile.outputs)) {
       const eager = out.imports.filter((i) => i.external && i.kind === 'import-statement' && RUNTIME_SDK_MODULES.includes(i.path));
-      if (eager.length) throw new Error(`${spec.name} (${path.basename(name)}) imports ${eager.map((i) => i.path).join(', ')} statically: those are left to the runtime and must be imported with await import() on first use (infra/constructs/custodian-function.ts)`);
+      if (eager.length) throw new Error(`${spec.name} (${path.basename(name)}) imports ${eager.map((i) => i.path).join(', ')} statically: those are left to the runtime and must be imported with await import() on first use (infra/constructs/bundle.ts)`);
     }
-    const withoutSdk = await build({ ...OPTIONS, entryPoints, outfile: path.join(dir, 'without-sdk.mjs'), write: false, sourcemap: false, external: ['@aws-sdk/*'] });
+    const options = bundleOptions(entry, path.join(dir, 'without-sdk'));
+    const withoutSdk = await build({ ...options, write: false, sourcemap: false, metafile: true, external: ['@aws-sdk/*', ...(options.external ?? [])] });
     const byPackage = new Map<string, number>();
-    for (const [name, out] of Object.entries(result.metafile.outputs)) {
+    for (const [name, out] of Object.entries(deployed.metafile.outputs)) {
       if (!name.endsWith('.mjs')) continue;
       for (const [input, { bytesInOutput }] of Object.entries(out.inputs)) byPackage.set(packageOf(input), (byPackage.get(packageOf(input)) ?? 0) + bytesInOutput);
     }
     const largest = [...byPackage].sort((a, b) => b[1] - a[1]).slice(0, 5).map(([source, bytes]) => ({ source, bytes }));
-    const bytesWithoutSdk = withoutSdk.outputFiles.filter((f) => f.path.endsWith('.mjs')).reduce((n, f) => n + f.contents.byteLength, 0);
-    results.push({ name: spec.name, file, bytes: statSync(file).size, bytesWithoutSdk, largest });
+    const d = outputSizes(deployed.metafile);
+    const w = outputSizes(withoutSdk.metafile);
+    results.push({
+      name: spec.name, file: path.join(dir, ENTRY_FILE),
+      bytesWithoutSdk: w.bytes, startBytesWithoutSdk: w.startBytes, bytes: d.bytes, startBytes: d.startBytes, chunks: d.chunks, largest,
+    });
   }
   return results;
 }

@@ -8,7 +8,7 @@
  * A request's answers are in `#request` (approve_request, set_up_account).
  */
 import { escapeHtml as e, isSafeHref, pageLayout } from '../domain/html.ts';
-import { accountTitle, isAddressGone, isPersonSubject, platformName, policyName, supervisorRole, taskTitle, type AccountView } from '../domain/emails.ts';
+import { accountTitle, isAddressGone, isPersonSubject, platformName, policyName, supervisorRole, taskTitle, type AccountView } from '../domain/emails/wording.ts';
 import type { IsoDate } from '../domain/model.ts';
 import { STEP_LABELS, stepLabel, type AccountRequest } from '../domain/requests.ts';
 import { PLATFORM_NAMES } from '../domain/tasks.ts';

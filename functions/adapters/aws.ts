@@ -5,7 +5,7 @@
  * DynamoDB is on every function's path, so its client is made on first use from a static import. SES, EventBridge
  * and SQS are not (an action page that only shows a task sends nothing; a webhook that refuses a request puts
  * nothing on the bus): their SDK packages are imported on first use, and left out of the bundle to the runtime's own
- * copy (RUNTIME_SDK_MODULES in infra/constructs/custodian-function.ts), so a cold start that does not need them
+ * copy (RUNTIME_SDK_MODULES in infra/constructs/bundle.ts), so a cold start that does not need them
  * neither loads nor parses them (bench/README.md, initMs and the first-request figures). Import them only with
  * `await import()`: a static import would load them at start-up, and `npm run bench` refuses such a bundle.
  */

@@ -3,22 +3,25 @@
  * CSRF and `Origin` checks in front of every POST, and the use cases' refusals mapped to 403/404/400/409 pages (or
  * JSON, for callers that asked for it). handler.ts runs it on Lambda; the benchmark and tests run it in-process.
  */
-import { Hono, type Context } from 'hono';
+import { Hono, type Context, type MiddlewareHandler } from 'hono';
 import { logger, safeError } from '../adapters/logger.ts';
 import type { Deps } from '../usecases/deps.ts';
-import { Forbidden, Invalid, NotFound, Stale, viewerFor, type Viewer } from '../usecases/console/index.ts';
+import { Forbidden, Invalid, NotFound, Stale, viewerFor, type Viewer } from '../usecases/console/viewer.ts';
 import { openIdProvider, type IdentityProvider } from './auth.ts';
 import { isHttps, type ConsoleConfig } from './config.ts';
 import { csrfMatches, CSRF_FIELD, sameOrigin } from './csrf.ts';
 import { jsonError, messagePage, securityHeaders, seeOther, wantsJson } from './http.ts';
 import type { PageUser } from './layout.ts';
 import { authRoutes } from './routes/auth.ts';
-import { pageRoutes } from './routes/pages.ts';
 import { cookieNames, openSession, readCookie, setCookie, type CookieNames, type Session } from './session.ts';
+import { capitalise } from '../domain/text.ts';
 
 export type Form = Record<string, string | File>;
 
-export type ConsoleEnv = { Variables: { session: Session; viewer: Viewer; user: PageUser; form: Form } };
+type ConsoleVariables = { session: Session; viewer: Viewer; user: PageUser; form: Form };
+
+/** `consoleVariables`: the signed-in request's variables, handed to a group of routes loaded on first use (lazyRoutes). */
+export type ConsoleEnv = { Variables: ConsoleVariables; Bindings: { consoleVariables?: Partial<ConsoleVariables> } };
 
 export interface ConsoleServices {
   config: ConsoleConfig;
@@ -105,8 +108,56 @@ export function createConsoleApp(services: Omit<ConsoleServices, 'provider'> & {
     return next();
   });
 
-  app.route('/', pageRoutes(ctx));
+  // Each group of pages is a module of its own, loaded on its first request (a chunk of the deployed bundle: a cold
+  // start loads only the pages it serves, infra/constructs/bundle.ts).
+  const groups: Array<[paths: string[], load: () => Promise<RouteGroup>]> = [
+    [['/', '/audit', '/audit.csv', '/policies', '/policies/*'], async () => (await import('./routes/pages.ts')).pageRoutes],
+    [['/register', '/register/*'], async () => (await import('./routes/register.ts')).registerRoutes],
+    [['/tasks', '/tasks/*'], async () => (await import('./routes/tasks.ts')).taskRoutes],
+    [['/requests', '/requests/*'], async () => (await import('./routes/requests.ts')).requestRoutes],
+  ];
+  for (const [paths, load] of groups) {
+    const handler = lazyRoutes(ctx, load);
+    for (const path of paths) app.all(path, handler);
+  }
   return app;
+}
+
+type RouteGroup = (ctx: ConsoleContext) => Hono<ConsoleEnv>;
+
+/**
+ * A group of routes built on its first request, then kept for the container's life. The group is a hono app of its
+ * own: it gets the request with the signed-in person's variables (set by the middleware above, which has already
+ * read any form), and its errors propagate to this app's error pages; a path it has no route for falls through to
+ * this app's 404. hono has no lazily loaded sub-app of its own (`app.route` needs the routes when it is called), hence this.
+ */
+function lazyRoutes(ctx: ConsoleContext, load: () => Promise<RouteGroup>): MiddlewareHandler<ConsoleEnv> {
+  let group: Promise<Hono<ConsoleEnv>> | undefined;
+  const unmatched = new WeakSet<Response>();
+  const build = async () => {
+    const routes = (await load())(ctx);
+    const sub = new Hono<ConsoleEnv>();
+    sub.use('*', async (c, next) => {
+      for (const [k, v] of Object.entries(c.env.consoleVariables ?? {})) c.set(k as keyof ConsoleVariables, v as never);
+      await next();
+    });
+    sub.route('/', routes);
+    sub.onError((err) => { throw err; });
+    sub.notFound(() => {
+      const res = new Response(null, { status: 404 });
+      unmatched.add(res);
+      return res;
+    });
+    return sub;
+  };
+  return async (c, next) => {
+    group ??= build();
+    // A failed load (it should never fail once deployed) is tried again on the next request.
+    group.catch(() => { group = undefined; });
+    const res = await (await group).fetch(c.req.raw, { ...c.env, consoleVariables: c.var });
+    if (unmatched.has(res)) return next();
+    return res;
+  };
 }
 
 function userOf(c: Context<ConsoleEnv>): { user?: PageUser } {
@@ -143,4 +194,3 @@ function errorResponse(c: Context<ConsoleEnv>, ctx: ConsoleContext, err: Error):
   return wantsJson(c) ? jsonError(c, 500, 'something went wrong') : messagePage(c, 500, { trustName, title: 'Something went wrong', message: 'Custodian could not finish that just now. Reload the page to see what was saved, and try again in a minute.', ...user });
 }
 
-export const capitalise = (s: string): string => s.charAt(0).toUpperCase() + s.slice(1);

@@ -6,8 +6,11 @@
  * What is taken from the ID token: the address (`email`, else `preferred_username`), the name, and the app roles.
  * An Entra token must also carry the trust's tenant as `tid`: Entra signs in people of other tenants too (guests,
  * multi-tenant apps), and their addresses prove nothing about the trust.
+ *
+ * openid-client is loaded on the first sign-in request (`await import`), not with the console: the console's other
+ * pages never need it, and a cold start then neither loads nor parses it (infra/constructs/bundle.ts).
  */
-import * as oidc from 'openid-client';
+import type * as Oidc from 'openid-client';
 import type { ConsoleSecrets, OidcSettings } from './config.ts';
 import type { SignInTransaction } from './session.ts';
 
@@ -41,10 +44,13 @@ export function isLoopbackHttp(issuer: string): boolean {
   return u.protocol === 'http:' && (u.hostname === '127.0.0.1' || u.hostname === 'localhost' || u.hostname === '[::1]');
 }
 
+const openIdClient = (): Promise<typeof Oidc> => import('openid-client');
+
 export function openIdProvider(settings: OidcSettings, secrets: () => Promise<ConsoleSecrets>): IdentityProvider {
-  let configuration: Promise<oidc.Configuration> | undefined;
-  const config = (): Promise<oidc.Configuration> => {
+  let configuration: Promise<Oidc.Configuration> | undefined;
+  const config = (): Promise<Oidc.Configuration> => {
     configuration ??= (async () => {
+      const oidc = await openIdClient();
       const { clientSecret } = await secrets();
       const insecure = isLoopbackHttp(settings.issuer);
       if (!insecure && !settings.issuer.startsWith('https://')) throw new Error('the OpenID issuer must be an https URL');
@@ -57,6 +63,7 @@ export function openIdProvider(settings: OidcSettings, secrets: () => Promise<Co
 
   return {
     async authorizationUrl(t, redirectUri) {
+      const oidc = await openIdClient();
       return oidc.buildAuthorizationUrl(await config(), {
         redirect_uri: redirectUri,
         scope: 'openid profile email',
@@ -69,7 +76,8 @@ export function openIdProvider(settings: OidcSettings, secrets: () => Promise<Co
     },
 
     async complete(callbackUrl, t) {
-      let claims: oidc.IDToken | undefined;
+      const oidc = await openIdClient();
+      let claims: Oidc.IDToken | undefined;
       try {
         const tokens = await oidc.authorizationCodeGrant(await config(), callbackUrl, {
           pkceCodeVerifier: t.verifier,
@@ -96,14 +104,16 @@ export function openIdProvider(settings: OidcSettings, secrets: () => Promise<Co
     async endSessionUrl(postLogoutRedirectUri) {
       const c = await config();
       if (!c.serverMetadata().end_session_endpoint) return undefined;
-      return oidc.buildEndSessionUrl(c, { post_logout_redirect_uri: postLogoutRedirectUri });
+      return (await openIdClient()).buildEndSessionUrl(c, { post_logout_redirect_uri: postLogoutRedirectUri });
     },
   };
 }
 
-export const randomState = oidc.randomState;
-export const randomNonce = oidc.randomNonce;
-export const randomVerifier = oidc.randomPKCECodeVerifier;
+/** A new sign-in's state, nonce and PKCE code verifier, from openid-client. */
+export async function signInSecrets(): Promise<Pick<SignInTransaction, 'state' | 'nonce' | 'verifier'>> {
+  const oidc = await openIdClient();
+  return { state: oidc.randomState(), nonce: oidc.randomNonce(), verifier: oidc.randomPKCECodeVerifier() };
+}
 
 /**
  * Where to go after signing in: only a path on the console itself (`/register?school=x`), never another site,

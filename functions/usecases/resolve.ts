@@ -7,8 +7,8 @@
  */
 import { emailDomain, isEmail, mailboxOf, normaliseEmail, parseDate, type Account, type Actor, type Person } from '../domain/model.ts';
 import { policyReviewChange, PolicyError } from './policies.ts';
-import { actionsFor, cancelledDelivery, generationOf, mayActOn, type Resolution, type Task } from '../domain/tasks.ts';
-import { londonDate, longDate } from '../domain/working-days.ts';
+import { actionsFor, cancelledDelivery, type Resolution, type Task } from '../domain/tasks.ts';
+import { londonDate } from '../domain/working-days.ts';
 import { logger } from '../adapters/logger.ts';
 import { personChange, taskChange, type Change } from '../domain/changes.ts';
 import { accountChange } from '../domain/scheduled-changes.ts';
@@ -18,6 +18,7 @@ import { refreshPersonExpiry } from './leavers.ts';
 import { ConflictError, retryOnConflict } from './ports.ts';
 import { planRequestDecision, type RequestDecision, type RequestDecisionPlan } from './request-decisions.ts';
 import { ResolveError } from './resolve-error.ts';
+import { describeClosed, linkRefusal } from '../domain/task-refusals.ts';
 
 export type Decision =
   | { action: 'transfer'; to: string }
@@ -32,6 +33,7 @@ export type Decision =
   | RequestDecision;
 
 export { ResolveError };
+export { describeClosed, linkRefusal };
 
 /** Why an address cannot take over an account, or undefined when it can. */
 export async function refuseNewOwner(deps: Deps, to: string, task: Task): Promise<string | undefined> {
@@ -242,32 +244,4 @@ async function attemptResolve(deps: Deps, input: ResolveInput): Promise<Task> {
   }
   logger.info('task resolved', { taskId: done.id, taskType: done.type, action: decision.action });
   return done;
-}
-
-/** Why a link made for `recipient` at `generation` may no longer act on the task, or undefined when it may. */
-export function linkRefusal(task: Task, link: { recipient: string; generation: number }): string | undefined {
-  if (link.generation !== generationOf(task)) return 'this task has been reopened since this link was sent, so the link no longer works; use the newest email about it';
-  if (!mayActOn(task, link.recipient)) return `this link was sent to ${link.recipient}, who is no longer asked to do this task`;
-  return undefined;
-}
-
-export function describeClosed(task: Task): string {
-  const r = task.resolution;
-  if (task.status === 'cancelled') return `this task was cancelled${r?.action === 'cancelled' ? `: ${r.reason}` : ''}`;
-  if (!r) return 'this task is already resolved';
-  const when = longDate(r.at.slice(0, 10));
-  switch (r.action) {
-    case 'transfer': return `this task was already resolved on ${when} by ${r.by}: transferred to ${r.to}`;
-    case 'close': return `this task was already resolved on ${when} by ${r.by}: the account was closed`;
-    case 'keep': return `this task was already resolved on ${when} by ${r.by}: kept as it is`;
-    case 'acknowledge': return `the policy was already acknowledged on ${when}`;
-    case 'confirm': return `this was already confirmed on ${when} by ${r.by}`;
-    case 'request_closure': return `closure was already requested on ${when} by ${r.by}`;
-    case 'extend': return `the planned end was already moved to ${longDate(r.to)} on ${when} by ${r.by}`;
-    case 'reviewed': return `the policy was already marked reviewed on ${when} by ${r.by}`;
-    case 'approve': return `this step was already approved on ${when} by ${r.by}`;
-    case 'reject': return `the request was already rejected on ${when} by ${r.by}`;
-    case 'set_up': return `the account was already recorded as set up on ${when} by ${r.by}`;
-    default: return 'this task is already resolved';
-  }
 }

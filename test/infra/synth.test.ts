@@ -23,8 +23,13 @@ it('cdk synth works without credentials and bundles every function', async () =>
   expect(fns).toHaveLength(FUNCTIONS.length + 1);
   expect(fns.every((f) => f.Properties.Runtime === 'nodejs22.x')).toBe(true);
   expect(Object.values(template.Resources).some((r) => r.Type === 'AWS::DynamoDB::Table' && (r.Properties.PointInTimeRecoverySpecification as { PointInTimeRecoveryEnabled: boolean }).PointInTimeRecoveryEnabled)).toBe(true);
-  // Each function's asset folder holds one bundled ESM file.
+  // Each function's asset folder holds its own bundle: the entry Lambda loads (index.handler), and beside it the
+  // chunks the entry loads with import() (infra/constructs/bundle.ts).
   const bundles = readdirSync(out).filter((d) => d.startsWith('asset.') && statSync(path.join(out, d)).isDirectory());
   expect(bundles.length).toBe(FUNCTIONS.length);
   for (const b of bundles) expect(readdirSync(path.join(out, b))).toContain('index.mjs');
+  expect(fns.filter((f) => f.Metadata?.['custodian:function']).every((f) => f.Properties.Handler === 'index.handler')).toBe(true);
+  const consoleFn = fns.find((f) => f.Metadata?.['custodian:function'] === 'console')!;
+  const consoleAsset = path.join(out, String(consoleFn.Metadata!['aws:asset:path']));
+  expect(readdirSync(path.join(consoleAsset, 'chunks')).filter((f) => f.endsWith('.mjs')).length).toBeGreaterThan(3);
 }, 300_000);

@@ -5,9 +5,7 @@
  * The browser test (test/browser/console.test.ts) covers the pages as people use them, and their accessibility.
  */
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import { build } from 'esbuild';
 import { handle } from 'hono/aws-lambda';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createConsoleApp } from '../../functions/console/app.ts';
 import type { IdentityProvider } from '../../functions/console/auth.ts';
@@ -16,12 +14,10 @@ import { csrfToken } from '../../functions/console/csrf.ts';
 import { sealSession } from '../../functions/console/session.ts';
 import { policyRows, readAudit, taskRow } from '../../functions/usecases/console/rows.ts';
 import { listRegister } from '../../functions/usecases/register.ts';
-import { FUNCTIONS } from '../../infra/functions.ts';
 import { depsFromEnv } from '../../functions/adapters/deps.ts';
 import { addPolicy } from '../../functions/usecases/policies.ts';
 import { putEvent, seedRegister, startTestStack, type TestStack } from '../support/stack.ts';
 
-const ROOT = path.resolve(import.meta.dirname, '../..');
 const IT_MANAGER = 'it@riverside.sch.uk';
 const ADMIN = 'it@oakfield.sch.uk'; // holds the Custodian.Admin app role in samples/directory.json
 const STAFF = 'r.hughes@oakfield.sch.uk';
@@ -453,17 +449,5 @@ describe('on Lambda, over https, and for another tenant', () => {
     expect(refused.status).toBe(403);
     expect(await refused.text()).toContain('another organisation');
     expect(refused.headers.getSetCookie().filter((x) => x.startsWith('custodian-session='))).toEqual([]);
-  });
-});
-
-describe('the console\'s bundle', () => {
-  it('is at most 400 KB minified without the AWS SDK, bundled as the stack bundles it', async () => {
-    const spec = FUNCTIONS.find((f) => f.name === 'console')!;
-    const out = await build({
-      entryPoints: [path.join(ROOT, spec.entry)], bundle: true, write: false, platform: 'node', format: 'esm', target: 'node22',
-      mainFields: ['module', 'main'], minify: true, external: ['@aws-sdk/*'], logLevel: 'error',
-    });
-    const bytes = out.outputFiles[0]!.contents.length;
-    expect(bytes).toBeLessThanOrEqual(400 * 1024);
   });
 });

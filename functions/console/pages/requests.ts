@@ -18,6 +18,7 @@ import { accountLabel, PLATFORM_NAMES } from '../../domain/tasks.ts';
 import type { RequestProgress, RequestRole, RequestRow, StepProgress } from '../../usecases/console/index.ts';
 import { box, errorSummary, field, postForm, table, tag, type FieldError } from '../layout.ts';
 import { accountHref, day, emails, label, options, taskHref, when } from './common.ts';
+import { capitalise } from '../../domain/text.ts';
 
 export const REQUEST_STATUS_LABELS: Record<string, string> = {
   pending: 'Waiting for approval',
@@ -30,7 +31,6 @@ export function requestHref(id: string): string {
   return `/requests/${encodeURIComponent(id)}`;
 }
 
-const capitalise = (s: string): string => s.charAt(0).toUpperCase() + s.slice(1);
 
 const FREQUENCY_OPTIONS = MONITORING_FREQUENCIES.map((f): [string, string] => [f, capitalise(f)]);
 

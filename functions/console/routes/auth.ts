@@ -9,12 +9,13 @@
  */
 import { Hono, type Context } from 'hono';
 import { logger } from '../../adapters/logger.ts';
-import { Forbidden, viewerFor } from '../../usecases/console/index.ts';
+import { Forbidden, viewerFor } from '../../usecases/console/viewer.ts';
 import type { ConsoleContext, ConsoleEnv, Form } from '../app.ts';
-import { randomNonce, randomState, randomVerifier, safeReturnTo, SignInRefused } from '../auth.ts';
+import { safeReturnTo, signInSecrets, SignInRefused } from '../auth.ts';
 import { csrfMatches, CSRF_FIELD, sameOrigin } from '../csrf.ts';
 import { messagePage, seeOther } from '../http.ts';
 import { openSession, openSignIn, readCookie, sealSession, sealSignIn, SESSION_SECONDS, setCookie, SIGN_IN_SECONDS } from '../session.ts';
+import { capitalise } from '../../domain/text.ts';
 
 const SIGN_IN_AGAIN = '<p><a href="/auth/sign-in">Sign in again</a></p>\n';
 
@@ -31,7 +32,7 @@ export function authRoutes(ctx: ConsoleContext): Hono<ConsoleEnv> {
     const returnTo = safeReturnTo(c.req.query('returnTo'));
     // Already signed in: nothing to do.
     if (await openSession(readCookie(c.req.header('cookie'), cookies.session), keys, ctx.now())) return seeOther(c, returnTo);
-    const t = { state: randomState(), nonce: randomNonce(), verifier: randomVerifier(), returnTo };
+    const t = { ...(await signInSecrets()), returnTo };
     const url = await provider.authorizationUrl(t, `${config.baseUrl}/auth/callback`);
     c.header('set-cookie', setCookie(cookies.signIn, await sealSignIn(t, keys, ctx.now()), { secure, maxAge: SIGN_IN_SECONDS }), { append: true });
     return c.redirect(url.href, 302);
@@ -87,4 +88,3 @@ export function authRoutes(ctx: ConsoleContext): Hono<ConsoleEnv> {
   return app;
 }
 
-const capitalise = (s: string): string => s.charAt(0).toUpperCase() + s.slice(1);

@@ -1,4 +1,4 @@
-/** Every page behind the session: home, register, tasks, history, policies, requests. */
+/** The home page, the history and the policies (the register, tasks and requests have groups of their own: app.ts). */
 import { Hono, type Context } from 'hono';
 import { PolicyError } from '../../usecases/policies.ts';
 import { auditCsv, auditFor, homeFor, policiesFor, recordPolicyReview, type AuditFilters } from '../../usecases/console/index.ts';
@@ -7,10 +7,7 @@ import { seeOther, wantsJson } from '../http.ts';
 import { auditPage } from '../pages/audit.ts';
 import { homePage } from '../pages/home.ts';
 import { policiesPage } from '../pages/policies.ts';
-import { registerRoutes } from './register.ts';
-import { requestRoutes } from './requests.ts';
 import { query, render, text } from './render.ts';
-import { taskRoutes } from './tasks.ts';
 
 export function pageRoutes(ctx: ConsoleContext): Hono<ConsoleEnv> {
   const app = new Hono<ConsoleEnv>();
@@ -20,9 +17,6 @@ export function pageRoutes(ctx: ConsoleContext): Hono<ConsoleEnv> {
     if (wantsJson(c)) return c.json(home);
     return render(c, ctx, 200, homePage(home, c.get('viewer')), 'home');
   });
-
-  app.route('/', registerRoutes(ctx));
-  app.route('/', taskRoutes(ctx));
 
   const auditFilters = (c: Context<ConsoleEnv>): AuditFilters => {
     const account = query(c, 'account');
@@ -65,8 +59,6 @@ export function pageRoutes(ctx: ConsoleContext): Hono<ConsoleEnv> {
     }
     return seeOther(c, '/policies?done=1');
   });
-
-  app.route('/', requestRoutes(ctx));
 
   return app;
 }

@@ -11,6 +11,7 @@ import { jsonError, messagePage, seeOther, wantsJson } from '../http.ts';
 import { taskHref } from '../pages/common.ts';
 import { setUpErrors, taskPage, tasksPage, type DecisionValues } from '../pages/tasks.ts';
 import { query, render, text } from './render.ts';
+import { capitalise } from '../../domain/text.ts';
 
 export function taskRoutes(ctx: ConsoleContext): Hono<ConsoleEnv> {
   const app = new Hono<ConsoleEnv>();
@@ -73,4 +74,3 @@ export function taskRoutes(ctx: ConsoleContext): Hono<ConsoleEnv> {
   return app;
 }
 
-const capitalise = (s: string): string => s.charAt(0).toUpperCase() + s.slice(1);
