@@ -3,6 +3,8 @@
  * run by the local runtime cannot read another function's variables, and reading one fails with env()'s error,
  * while outside invocations (these tests, the CLI) the whole local environment is still there.
  */
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signBody } from '../../functions/domain/signature.ts';
 import { FUNCTIONS } from '../../infra/functions.ts';
@@ -116,4 +118,19 @@ describe("a function's environment in the local stack", () => {
     expect(Object.keys(process.env)).toEqual(expect.arrayContaining(['TABLE_NAME', 'HR_WEBHOOK_SECRET_ID', 'SENDER_ADDRESS', 'PATH']));
     expect(process.env.VITEST).toBeDefined(); // the test runner's own variables, which no function is given
   });
+});
+
+describe('a test stack with cdk.json context of its own', () => {
+  it('runs a template synthesized with that context, not the suite\'s shared one', async () => {
+    const cdkJson = JSON.parse(readFileSync(path.resolve(import.meta.dirname, '../../cdk.json'), 'utf8')) as { context: { custodian: Record<string, unknown> } };
+    const own = await startTestStack({ context: { custodian: { ...cdkJson.context.custodian, trustName: 'Context Test Trust', linkExpiryDays: 9 } } });
+    try {
+      const env = own.runtime.functions.get('actions')!.environment;
+      expect(env.TRUST_NAME).toBe('Context Test Trust');
+      expect(env.LINK_EXPIRY_DAYS).toBe('9');
+      expect(stack.runtime.functions.get('actions')!.environment.TRUST_NAME).not.toBe('Context Test Trust');
+    } finally {
+      await own.stop();
+    }
+  }, 120_000);
 });

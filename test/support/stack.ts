@@ -20,11 +20,15 @@ export interface TestStack extends LocalStack {
   logs: string[];
 }
 
+/**
+ * The local stack on free ports against the suite's DynamoDB Local. It runs the template synthesized once for the
+ * whole suite, unless the test passes cdk.json `context` of its own (then a template synthesized with it) or a template.
+ */
 export async function startTestStack(options: Partial<LocalStackOptions> = {}): Promise<TestStack> {
   const logs: string[] = [];
   const stack = await startLocalStack({
     dynamoEndpoint: inject('dynamoEndpoint'),
-    template: testTemplate(),
+    ...(options.context ? {} : { template: testTemplate() }),
     prefix: uniquePrefix(),
     ports: { dynamodb: 0, ses: 0, aws: 0, http: 0, graph: 0, oidc: 0 },
     timeScale: 0.0005,
