@@ -3,8 +3,11 @@
  * the Entra role or the setting, IT managers, addresses compared by mailbox across aliases and `+tag`s, and everyone
  * off the trust (or gone from it) refused. Given / when / then.
  */
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
+import { personChange } from '../../functions/domain/changes.ts';
+import type { Person } from '../../functions/domain/model.ts';
 import { Forbidden, homeFor, viewerFor } from '../../functions/usecases/console/index.ts';
+import { importRegister } from '../../functions/usecases/register.ts';
 import { ALIAS_ACCOUNT, givenWorld, LEAVER, PEOPLE, ROLES_ACCOUNT, viewer } from './console-support.ts';
 
 async function refused(work: Promise<unknown>): Promise<string> {
@@ -103,5 +106,29 @@ describe('the home page', () => {
   it('shows nothing to someone tied to nothing', async () => {
     const h = await givenWorld();
     expect(await homeFor(h.deps, await viewer(h, PEOPLE.untied))).toEqual({ tasks: [], accounts: [] });
+  });
+
+  it('finds the accounts tied through a +tag address and through an alias without listing the register, in its order', async () => {
+    const h = await givenWorld();
+    // Given Sam, known to the directory as sam@ and s.lee@, tied to one account as sam+social@ and to another as s.lee@.
+    const nowIso = h.clock.now().toISOString();
+    const sam: Person = {
+      key: 'dir:sam', primaryEmail: 'sam@hillcrest.sch.uk', addresses: ['sam@hillcrest.sch.uk', 's.lee@hillcrest.sch.uk'], displayName: 'Sam Lee',
+      status: 'active', accountEnabled: true, createdAt: nowIso, updatedAt: nowIso, version: 1,
+    };
+    await h.store.commit([personChange(undefined, sam, 'person.created')], { by: 'system:directory', source: 'directory' });
+    const rows = [
+      'platform,handle,school,linked_email,admins,main_supervisor,reserve_supervisor,published_name',
+      'x,hillcrest_sam,hillcrest,Sam+Social@hillcrest.sch.uk,w.chen@hillcrest.sch.uk;f.ali@hillcrest.sch.uk,i.reid@hillcrest.sch.uk,f.ali@hillcrest.sch.uk,Sam Tagged',
+      'tiktok,hillcrest_lee,hillcrest,office@hillcrest.sch.uk,s.lee@hillcrest.sch.uk;w.chen@hillcrest.sch.uk,i.reid@hillcrest.sch.uk,s.lee@hillcrest.sch.uk,Lee Aliased',
+    ].join('\n');
+    expect((await importRegister(h.store, rows, { actor: { by: PEOPLE.itOakfield, source: 'test' }, now: h.clock.now() })).ok).toBe(true);
+    // When Sam looks at their home page, with listing the accounts (what listRegister reads) made to fail:
+    const listAccounts = vi.spyOn(h.store, 'listAccounts').mockRejectedValue(new Error('the home page must not list the register'));
+    const home = await homeFor(h.deps, await viewer(h, 'sam@hillcrest.sch.uk'));
+    // Then both accounts are there, by school then id as the register lists them, each with every way it is tied.
+    expect(home.accounts.map((a) => `${a.account.id} ${a.roles.join('+')}`)).toEqual(['tiktok:hillcrest_lee admin+reserve_supervisor', 'x:hillcrest_sam linked_email']);
+    expect(home.accounts.map((a) => a.account.findings)).toEqual([[], []]);
+    expect(listAccounts).not.toHaveBeenCalled();
   });
 });

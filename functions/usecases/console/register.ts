@@ -48,7 +48,7 @@ async function visibleAccounts(deps: Deps, viewer: Viewer, school: string | unde
 }
 
 /** The accounts as `listRegister` lists them: with their findings, by school then id. */
-async function withRegisterFindings(deps: Deps, accounts: Account[], schools: School[]): Promise<RegisterEntry[]> {
+export async function withRegisterFindings(deps: Deps, accounts: Account[], schools: School[]): Promise<RegisterEntry[]> {
   // Once the directory is connected, a linked email with no enabled account behind it is a finding (as listRegister).
   let inDirectory: ((email: string) => boolean) | undefined;
   if (accounts.length && (await deps.store.getDirectoryState())?.lastSyncAt) {
