@@ -3,7 +3,7 @@
  * `YYYY-MM-DD,YYYY-MM-DD` ranges. Pure: text in, ranges or problems out; the CLI reads the file.
  *
  * Only the CLI imports this module (it brings `ical.js`); the sweep needs only the ranges, on the school record, and
- * the rules that use them live in schedule.ts.
+ * the rules that use them live in cadence.ts.
  *
  * The rules for an iCalendar file (README "The `custodian` command"):
  * - Schools publish term dates either as holiday events or as term events. An event whose SUMMARY names a term
@@ -25,7 +25,7 @@
  */
 import ICAL from 'ical.js';
 import { parseDate, type HolidayRange, type IsoDate } from './model.ts';
-import { mergeHolidayRanges } from './schedule.ts';
+import { mergeHolidayRanges } from './cadence.ts';
 import { addDays, londonDate } from './working-days.ts';
 
 /** The longest a single holiday may be: a long summer holiday is about ten weeks. */

@@ -54,7 +54,7 @@ export interface School {
   headteacher?: string;
   /**
    * The school's holidays (`custodian schools holidays`), sorted, none overlapping or touching another: during them
-   * an account is asked to attest at its holidayMonitoringFrequency (schedule.ts).
+   * an account is asked to attest at its holidayMonitoringFrequency (cadence.ts).
    */
   holidays?: HolidayRange[];
 }

@@ -84,6 +84,16 @@ export function londonDate(instant: Date): IsoDate {
   return london.format(instant);
 }
 
+/**
+ * The London calendar date of a stored timestamp (`createdAt`), so that a task created at 00:30 BST counts as
+ * created that day. A bare date is taken as it is; an unparseable value falls back to its first ten characters.
+ */
+export function londonDateOf(instant: string): IsoDate {
+  if (/^\d{4}-\d{2}-\d{2}$/.test(instant)) return instant;
+  const d = new Date(instant);
+  return Number.isNaN(d.getTime()) ? instant.slice(0, 10) : londonDate(d);
+}
+
 /** "Friday 18 December 2026" */
 export function longDate(d: IsoDate): string {
   const date = toDate(d);

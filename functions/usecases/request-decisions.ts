@@ -8,9 +8,9 @@
 import { requestChange, taskChange, type Change } from '../domain/changes.ts';
 import { requestOutcomeEmail } from '../domain/emails/account-requests.ts';
 import type { Account, Actor } from '../domain/model.ts';
-import {
-  approvedAccount, aYearOn, checkSetUp, decideStep, openStep, requestedAccountId, setUpTask, type AccountRequest, type TaskClock,
-} from '../domain/requests.ts';
+import { checkSetUp } from '../domain/request-forms.ts';
+import { approvedAccount, aYearOn, openStep, setUpTask, type TaskClock } from '../domain/request-tasks.ts';
+import { decideStep, requestedAccountId, type AccountRequest } from '../domain/requests.ts';
 import { accountChange } from '../domain/scheduled-changes.ts';
 import { accountLabel, type Resolution, type Task } from '../domain/tasks.ts';
 import { logger, safeError } from '../adapters/logger.ts';

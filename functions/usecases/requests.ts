@@ -15,9 +15,10 @@
 import { randomBytes } from 'node:crypto';
 import { requestChange, taskChange } from '../domain/changes.ts';
 import { accountId, cleanHandle, isEmail, normaliseEmail, parsePlatform, type School } from '../domain/model.ts';
+import { formAddresses, validateRequestForm, type FieldError } from '../domain/request-forms.ts';
+import { openStep } from '../domain/request-tasks.ts';
 import {
-  approvalChain, DEFAULT_APPROVAL_STEPS, formAddresses, newRequestId, openStep, STEP_LABELS, validateRequestForm,
-  type AccountRequest, type ApprovalStepName, type FieldError, type StepPeople,
+  approvalChain, DEFAULT_APPROVAL_STEPS, newRequestId, STEP_LABELS, type AccountRequest, type ApprovalStepName, type StepPeople,
 } from '../domain/requests.ts';
 import { accountLabel } from '../domain/tasks.ts';
 import { londonDate } from '../domain/working-days.ts';

@@ -1,6 +1,6 @@
 /** The trust's schools: their names, IT managers, email domains, headteacher and holidays. */
 import { emailDomain, isEmail, normaliseEmail, type Actor, type HolidayRange, type School } from '../domain/model.ts';
-import { mergeHolidayRanges } from '../domain/schedule.ts';
+import { mergeHolidayRanges } from '../domain/cadence.ts';
 import type { Store } from './ports.ts';
 
 /** Adds or updates a school; says what happened. */

@@ -3,7 +3,7 @@
  * resolve.ts `refuseNewOwner` decides for a transfer), and whose it is, so two aliases of one person count once.
  */
 import { mailboxOf, normaliseEmail, type Person } from '../domain/model.ts';
-import type { StaffStanding } from '../domain/requests.ts';
+import type { StaffStanding } from '../domain/request-forms.ts';
 import type { Deps } from './deps.ts';
 
 export function standingOf(person: Person | undefined): StaffStanding {
@@ -23,7 +23,7 @@ export interface StaffLookup {
   directoryConnected: boolean;
 }
 
-/** Looks up every address once, so the pure rules (domain/requests.ts) can ask about them synchronously. */
+/** Looks up every address once, so the pure rules (domain/request-forms.ts) can ask about them synchronously. */
 export async function lookUpStaff(deps: Deps, emails: string[]): Promise<StaffLookup> {
   const found = new Map<string, Person | undefined>();
   for (const email of new Set(emails.map(normaliseEmail))) found.set(email, await personFor(deps, email));

@@ -11,7 +11,7 @@ import {
 import { approvalRequestEmail, setUpAccountEmail } from '../domain/emails/account-requests.ts';
 import { mailboxOf, type Account, type Policy, type School } from '../domain/model.ts';
 import type { AccountRequest } from '../domain/requests.ts';
-import { lastSeenOn } from '../domain/schedule.ts';
+import { lastSeenOn } from '../domain/cadence.ts';
 import type { Task } from '../domain/tasks.ts';
 import { londonDate } from '../domain/working-days.ts';
 import type { Deps } from './deps.ts';

@@ -1,13 +1,13 @@
 /**
- * The new-account request rules (functions/domain/requests.ts), pure: the form's validation field by field, the
- * approval chain and its fallbacks, a step's decision, and the set-up form's checks.
+ * The new-account request rules (functions/domain/requests.ts, request-forms.ts and request-tasks.ts), pure: the
+ * form's validation field by field, the approval chain and its fallbacks, a step's decision, the tasks and the
+ * account a request creates, and the set-up form's checks.
  */
 import { describe, expect, it } from 'vitest';
 import type { Account, School } from '../../functions/domain/model.ts';
-import {
-  approvalChain, approvedAccount, aYearOn, checkSetUp, decideStep, newRequestId, openStep, validateRequestForm,
-  type AccountRequest, type RequestContext, type RequestFields, type StaffStanding,
-} from '../../functions/domain/requests.ts';
+import { checkSetUp, validateRequestForm, type RequestContext, type StaffStanding } from '../../functions/domain/request-forms.ts';
+import { approvedAccount, aYearOn, openStep } from '../../functions/domain/request-tasks.ts';
+import { approvalChain, decideStep, newRequestId, type AccountRequest, type RequestFields } from '../../functions/domain/requests.ts';
 
 const SCHOOLS: School[] = [
   { id: 'oakfield', name: 'Oakfield Academy', itManagers: ['it@oakfield.sch.uk'], domains: ['oakfield.sch.uk'] },

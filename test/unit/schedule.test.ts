@@ -2,16 +2,18 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { Account, HolidayRange, IsoDate, Policy, TaskType } from '../../functions/domain/model.ts';
 import {
-  accountChecks,
   attestationDueOn,
-  escalationDate,
   frequencyOn,
-  isDigestDay,
-  isoWeek,
   lastSeenOn,
   mergeHolidayRanges,
   MONITORING_PERIOD_DAYS,
   neglectedFrom,
+} from '../../functions/domain/cadence.ts';
+import {
+  accountChecks,
+  escalationDate,
+  isDigestDay,
+  isoWeek,
   nextAccountCheckOn,
   nextPolicyCheckOn,
   nextTaskActionOn,

@@ -13,7 +13,8 @@
  */
 import { escapeHtml as e } from '../../domain/html.ts';
 import { MONITORING_FREQUENCIES, PLATFORMS, type School } from '../../domain/model.ts';
-import { MAX_LENGTH, REQUEST_STATUSES, type AccountRequest, type RequestFormField } from '../../domain/requests.ts';
+import { MAX_LENGTH, type RequestFormField } from '../../domain/request-forms.ts';
+import { REQUEST_STATUSES, type AccountRequest } from '../../domain/requests.ts';
 import { accountLabel, PLATFORM_NAMES } from '../../domain/tasks.ts';
 import type { RequestProgress, RequestRole, RequestRow, StepProgress } from '../../usecases/console/index.ts';
 import { box, errorSummary, field, postForm, table, tag, type FieldError } from '../layout.ts';

@@ -5,7 +5,8 @@
  */
 import { Hono } from 'hono';
 import { emailDomain, type School } from '../../domain/model.ts';
-import { REQUEST_FORM_FIELDS, REQUEST_STATUSES, type RequestStatus } from '../../domain/requests.ts';
+import { REQUEST_FORM_FIELDS } from '../../domain/request-forms.ts';
+import { REQUEST_STATUSES, type RequestStatus } from '../../domain/requests.ts';
 import { Invalid, listRequestsFor, requestFor, submitRequest, type Viewer } from '../../usecases/console/index.ts';
 import type { ConsoleContext, ConsoleEnv } from '../app.ts';
 import { seeOther, wantsJson } from '../http.ts';

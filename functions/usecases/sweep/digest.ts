@@ -2,7 +2,8 @@
 import { logger, safeError } from '../../adapters/logger.ts';
 import { weeklyDigestEmail } from '../../domain/digest.ts';
 import type { Policy } from '../../domain/model.ts';
-import { isoWeek, lastSeenOn } from '../../domain/schedule.ts';
+import { lastSeenOn } from '../../domain/cadence.ts';
+import { isoWeek } from '../../domain/schedule.ts';
 import { addWorkingDays, longDate } from '../../domain/working-days.ts';
 import { ConflictError } from '../ports.ts';
 import { schoolContacts, SWEEP_ACTOR, type SweepRun } from './run.ts';
