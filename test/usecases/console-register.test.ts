@@ -1,10 +1,11 @@
 /**
  * The register in the console: the list (`registerFor`: the rows of `register list --json` the viewer may see, and its
  * filters), one account (`accountFor`), and editing it (`editAccount`): the import's own validation and refusals,
- * Custodian's own fields kept, stale versions refused, and the change audited as the viewer's. Given / when / then.
+ * Custodian's own fields kept, stale versions refused, and the change audited as the viewer's; one account's page
+ * reads that account, not its school's register. Given / when / then.
  */
 import { describe, expect, it } from 'vitest';
-import { accountFor, editAccount, registerFor } from '../../functions/usecases/console/index.ts';
+import { accountFor, editAccount, registerFor, taskFor } from '../../functions/usecases/console/index.ts';
 import { listRegister } from '../../functions/usecases/register.ts';
 import { writesNothing, givenWorld, LEAVER, OAK, OAK_ART, OAK_PE, PEOPLE, ROLES_ACCOUNT, viewer } from './console-support.ts';
 
@@ -149,5 +150,20 @@ describe('editing an account', () => {
     const { version } = (await h.store.getAccount(OAK))!;
     expect(await editAccount(h.deps, it, OAK, { purpose: '=1+1', audience: "'@everyone" }, version)).toMatchObject({ ok: true, account: { purpose: '=1+1', audience: "'@everyone" } });
     expect(await writesNothing(h, () => editAccount(h.deps, it, OAK, { published_name: 'Oakfield Academy' }, version + 1))).toMatchObject({ ok: true, changed: [], account: { purpose: '=1+1', audience: "'@everyone" } });
+  });
+});
+
+describe('one account\'s page', () => {
+  it('shows the account as the register lists it, findings and all, without listing the register (account and task pages)', async () => {
+    const h = await givenWorld();
+    const it = await viewer(h, PEOPLE.itOakfield);
+    const expected = new Map((await listRegister(h.store, { school: 'oakfield' })).map((r) => [r.id, r]));
+    const task = (await h.store.listTasks('open')).find((t) => t.accountId && expected.has(t.accountId))!;
+    expect(task).toBeDefined();
+    // When listing the accounts (what listRegister reads) fails:
+    h.store.listAccounts = async () => { throw new Error('one account\'s page must not list the register'); };
+    // Then the account page and the task page still show the account as the register does.
+    for (const id of [OAK, OAK_PE, OAK_ART]) expect((await accountFor(h.deps, it, id)).account, id).toEqual(expected.get(id));
+    expect((await taskFor(h.deps, it, task.id)).account).toEqual(expected.get(task.accountId!));
   });
 });

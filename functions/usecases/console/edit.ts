@@ -11,9 +11,9 @@ import type { RegisterEntry } from '../../domain/register.ts';
 import { checkRecord, protectCell, REGISTER_COLUMNS, registerRecord, registerToCsv } from '../../domain/register-csv.ts';
 import type { Deps } from '../deps.ts';
 import { ConflictError } from '../ports.ts';
-import { importRegister, listRegister } from '../register.ts';
+import { importRegister } from '../register.ts';
 import { holdingCommits } from './preview.ts';
-import { normaliseAccountId } from './register.ts';
+import { normaliseAccountId, withRegisterFindings } from './register.ts';
 import { canChangeAccount, canSeeAccount, Forbidden, managesSchool, refuse, type Viewer } from './viewer.ts';
 
 export interface FieldError {
@@ -95,7 +95,9 @@ export async function editAccount(deps: Deps, viewer: Viewer, id: string, form: 
     const after = registerRecord(planned.after) as Record<string, string>;
     changed = REGISTER_COLUMNS.filter((c) => base[c] !== after[c]);
   }
-  const entry = (await listRegister(deps.store, { school: fields.school })).find((r) => r.id === account.id);
-  if (!entry) throw new Error(`${account.id} is not in the register after its edit`);
+  const saved = await deps.store.getAccount(account.id);
+  if (!saved) throw new Error(`${account.id} is not in the register after its edit`);
+  const school = await deps.store.getSchool(saved.school);
+  const entry = (await withRegisterFindings(deps, [saved], school ? [school] : []))[0]!;
   return { ok: true, account: entry, changed };
 }

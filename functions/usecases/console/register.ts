@@ -80,13 +80,12 @@ export async function accountFor(deps: Deps, viewer: Viewer, accountId: string):
   const id = normaliseAccountId(accountId);
   const found = await deps.store.getAccount(id);
   if (!found || !canSeeAccount(viewer, found)) throw refuse(viewer, !!found, `account ${id}`);
-  const [rows, school, open, audit] = await Promise.all([
-    listRegister(deps.store, { school: found.school }),
+  const [school, open, audit] = await Promise.all([
     deps.store.getSchool(found.school),
     deps.store.listTasks('open'),
     deps.store.auditFor('account', id),
   ]);
-  const account = rows.find((r) => r.id === id) ?? { ...found, findings: [] };
+  const account = (await withRegisterFindings(deps, [found], school ? [school] : []))[0]!;
   return {
     account,
     ...(school ? { school } : {}),

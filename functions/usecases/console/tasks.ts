@@ -7,9 +7,9 @@ import type { AccountRequest } from '../../domain/requests.ts';
 import type { RegisterEntry } from '../../domain/register.ts';
 import { actionsFor, type Action, type Task } from '../../domain/tasks.ts';
 import type { Deps } from '../deps.ts';
-import { listRegister } from '../register.ts';
 import { resolveTask, type Decision } from '../resolve.ts';
 import { consoleActor } from './edit.ts';
+import { withRegisterFindings } from './register.ts';
 import { taskRow, type TaskRow } from './rows.ts';
 import { canDecideTask, canSeeTask, Forbidden, refuse, type Viewer } from './viewer.ts';
 
@@ -43,7 +43,8 @@ export async function taskFor(deps: Deps, viewer: Viewer, taskId: string): Promi
     task.policyId ? deps.store.getPolicy(task.policyId) : undefined,
     task.requestId ? deps.store.getRequest(task.requestId) : undefined,
   ]);
-  const entry = account ? (await listRegister(deps.store, { school: account.school })).find((r) => r.id === account.id) : undefined;
+  const school = account ? await deps.store.getSchool(account.school) : undefined;
+  const entry = account ? (await withRegisterFindings(deps, [account], school ? [school] : []))[0] : undefined;
   return {
     task,
     ...(entry ? { account: entry } : {}),
