@@ -5,12 +5,10 @@
  * Connect provider standing in for Entra ID (over the emulator's users).
  * `npm start` runs it (infra/local/start.ts); integration tests start their own, in memory, on free ports.
  */
-import { randomBytes } from 'node:crypto';
-import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
-import { Cron } from 'croner';
 import * as sesModule from 'aws-ses-v2-local';
 import { resetClients } from '../../functions/adapters/aws.ts';
 import { startAwsServer, type AwsServer, type LocalRule } from './aws-server.ts';
@@ -22,7 +20,8 @@ import { startHttpApi, type HttpApi, type LocalRoute } from './http-api.ts';
 import { startOidcProvider, type LocalOidcProvider } from './oidc-provider.ts';
 import { LocalQueues, type QueueSpec } from './queues.ts';
 import { LocalRuntime, type LocalFunction } from './runtime.ts';
-import { SECURE_PARAMETER_TYPE } from '../constructs/secure-parameters.ts';
+import { startSchedules } from './schedules.ts';
+import { localSecrets } from './secrets.ts';
 import { localNames, refTarget, resolveValue, resourcesOfType, synthTemplate, type Template } from './template.ts';
 
 export const REPO_ROOT = path.resolve(import.meta.dirname, '..', '..');
@@ -113,28 +112,6 @@ function sesServer(): SesStart {
   return typeof d === 'function' ? d : d.default;
 }
 
-/**
- * Generates the value of one of the template's SecureString parameters as its deploy-time provider does
- * (infra/constructs/secure-parameters.ts): `Length` random letters and digits, or that put under `Key` of `Template`.
- */
-function generateSecret(props: Record<string, any> | undefined): string {
-  const length = Number(props?.Length ?? 32);
-  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
-  let value = '';
-  while (value.length < length) for (const b of randomBytes(length)) if (b < 248 && value.length < length) value += alphabet[b % 62];
-  if (!props?.Template || !props.Key) return value;
-  return JSON.stringify({ ...(JSON.parse(String(props.Template)) as Record<string, string>), [String(props.Key)]: value });
-}
-
-/** AWS cron (`min hour dom month dow year`, `?` for any, Sunday = 1) to the 5-field cron croner reads. */
-export function awsCronToCroner(expression: string): string {
-  const inner = /^cron\((.*)\)$/.exec(expression.trim())?.[1];
-  if (!inner) throw new Error(`not a cron expression: ${expression}`);
-  const [min, hour, dom, month, dow] = inner.split(/\s+/);
-  const fixDow = (d: string) => d.replace(/\d/g, (n) => String((Number(n) + 6) % 7));
-  return [min, hour, dom === '?' ? '*' : dom, month, dow === '?' ? '*' : fixDow(dow!)].join(' ');
-}
-
 export async function startLocalStack(options: LocalStackOptions = {}): Promise<LocalStack> {
   const host = options.host ?? '127.0.0.1';
   const log = options.log ?? ((l: string) => console.log(l));
@@ -180,29 +157,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     cleanups.push(stopSes);
 
     // --- secrets
-    const secretsFile = configDir ? path.join(configDir, 'secrets.json') : undefined;
-    const saved: Record<string, string> = secretsFile && existsSync(secretsFile) ? JSON.parse(readFileSync(secretsFile, 'utf8')) : {};
-    const secrets = new Map<string, string>();
-    const secretIds = new Map<string, string>();
-    for (const [id, r] of resourcesOfType(template, SECURE_PARAMETER_TYPE)) {
-      saved[id] ??= generateSecret(r.Properties);
-      const name = resolveValue(r.Properties?.Name, names);
-      secrets.set(name, saved[id]!);
-      secretIds.set(id, name);
-    }
-    // Kept with the others so a restart keeps the console's registration valid for a console already running.
-    saved[OIDC_SECRET_KEY] ??= randomBytes(32).toString('base64url');
-    const oidcClientSecret = saved[OIDC_SECRET_KEY]!;
-    // The console's secret (the template's ConsoleSecret) holds the client secret registered with the local provider.
-    for (const [id] of secretIds) {
-      if (!id.startsWith('ConsoleSecret')) continue;
-      saved[id] = JSON.stringify({ ...(JSON.parse(saved[id]!) as Record<string, unknown>), clientSecret: oidcClientSecret });
-      secrets.set(secretIds.get(id)!, saved[id]!);
-    }
-    if (secretsFile) {
-      mkdirSync(path.dirname(secretsFile), { recursive: true });
-      writeFileSync(secretsFile, JSON.stringify(saved, null, 2), { mode: 0o600 });
-    }
+    const { secrets, secretIds, oidcClientSecret, secretsFile } = localSecrets(template, names, configDir);
 
     // --- queues
     const queueSpecs: QueueSpec[] = resourcesOfType(template, 'AWS::SQS::Queue').map(([id, r]) => {
@@ -375,23 +330,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     cleanups.push(() => oidc.close());
 
     // --- schedules
-    if (options.schedules) {
-      for (const [id, r] of resourcesOfType(template, 'AWS::Scheduler::Schedule')) {
-        const fn = fnFor(r.Properties?.Target?.Arn);
-        const expression = String(r.Properties?.ScheduleExpression);
-        const fire = () => runtime.invokeAsync(fn.name, JSON.parse(r.Properties?.Target?.Input ?? '{}'));
-        const rate = /^rate\((\d+)\s+(minute|hour|day)s?\)$/.exec(expression);
-        if (rate) {
-          const ms = Number(rate[1]) * { minute: 60_000, hour: 3_600_000, day: 86_400_000 }[rate[2] as 'minute'];
-          const t = setInterval(fire, ms);
-          cleanups.push(() => clearInterval(t));
-        } else {
-          const job = new Cron(awsCronToCroner(expression), { timezone: r.Properties?.ScheduleExpressionTimezone ?? 'UTC' }, fire);
-          cleanups.push(() => job.stop());
-        }
-        log(`schedule ${id}: ${expression} ${r.Properties?.ScheduleExpressionTimezone ?? ''} -> ${fn.name}`);
-      }
-    }
+    if (options.schedules) cleanups.push(...startSchedules(template, runtime, fnFor, log));
 
     const queueUrl = (idPrefix: string) => queues.all().find((q) => q.spec.logicalId.startsWith(idPrefix))?.spec.url ?? '';
     const outputs: LocalOutputs = {
