@@ -112,7 +112,25 @@ function sesServer(): SesStart {
   return typeof d === 'function' ? d : d.default;
 }
 
+/**
+ * Starts the stack. A port asked for as 0 is a free one chosen before the stack listens on it (the functions'
+ * environment must name every endpoint first), so another process can take it in between: the start then fails with
+ * EADDRINUSE, having stopped what it started, and is tried again with new ports (tables already made are reused).
+ */
 export async function startLocalStack(options: LocalStackOptions = {}): Promise<LocalStack> {
+  const ports = { ...DEFAULT_PORTS, ...options.ports };
+  const chosen = Object.values(ports).some((p) => p === 0);
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startOnce(options);
+    } catch (err) {
+      const inUse = (err as NodeJS.ErrnoException).code === 'EADDRINUSE' || /EADDRINUSE/.test(String((err as Error).message));
+      if (!chosen || !inUse || attempt >= 3) throw err;
+    }
+  }
+}
+
+async function startOnce(options: LocalStackOptions): Promise<LocalStack> {
   const host = options.host ?? '127.0.0.1';
   const log = options.log ?? ((l: string) => console.log(l));
   const ports: LocalPorts = { ...DEFAULT_PORTS, ...options.ports };
