@@ -6,6 +6,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import { accountFor, editAccount, registerFor, taskFor } from '../../functions/usecases/console/index.ts';
+import { personChange } from '../../functions/domain/changes.ts';
+import type { Person } from '../../functions/domain/model.ts';
 import { listRegister } from '../../functions/usecases/register.ts';
 import { writesNothing, givenWorld, LEAVER, OAK, OAK_ART, OAK_PE, PEOPLE, ROLES_ACCOUNT, viewer } from './console-support.ts';
 
@@ -165,5 +167,31 @@ describe('one account\'s page', () => {
     // Then the account page and the task page still show the account as the register does.
     for (const id of [OAK, OAK_PE, OAK_ART]) expect((await accountFor(h.deps, it, id)).account, id).toEqual(expected.get(id));
     expect((await taskFor(h.deps, it, task.id)).account).toEqual(expected.get(task.accountId!));
+  });
+
+  it('once the directory has synced, finds linked emails with no enabled account as the register does, reading only those people', async () => {
+    const h = await givenWorld();
+    const it = await viewer(h, PEOPLE.itOakfield);
+    // Given the directory has synced: one oakfield linked email unknown to it, one a disabled account, the rest enabled.
+    const oakfield = await h.store.listAccounts({ school: 'oakfield' });
+    const linked = [...new Set(oakfield.map((a) => a.linkedEmail))];
+    expect(linked.length).toBeGreaterThanOrEqual(3);
+    const [unknown, disabled] = [linked[0]!, linked[1]!];
+    const nowIso = h.clock.now().toISOString();
+    const changes = [];
+    for (const email of linked.filter((e) => e !== unknown)) {
+      const existing = await h.store.findPerson([email]);
+      const after: Person = existing
+        ? { ...existing, accountEnabled: email !== disabled, updatedAt: nowIso, version: existing.version + 1 }
+        : { key: `dir:${email}`, primaryEmail: email, addresses: [email], accountEnabled: email !== disabled, status: 'active', createdAt: nowIso, updatedAt: nowIso, version: 1 };
+      changes.push(personChange(existing, after, existing ? 'person.updated' : 'person.created'));
+    }
+    await h.store.commit([...changes, { kind: 'directory_state', after: { lastSyncAt: nowIso } }], { by: 'system:directory', source: 'directory' });
+    const expected = new Map((await listRegister(h.store, { school: 'oakfield' })).map((r) => [r.id, r]));
+    expect([...expected.values()].filter((r) => r.findings.some((f) => f.code === 'linked_email_not_in_directory')).map((r) => r.linkedEmail).sort())
+      .toEqual(oakfield.filter((a) => a.linkedEmail === unknown || a.linkedEmail === disabled).map((a) => a.linkedEmail).sort());
+    // When reading every person fails, each account's page still says the same.
+    h.store.listPeople = async () => { throw new Error('one account\'s page must not read every person'); };
+    for (const account of oakfield) expect((await accountFor(h.deps, it, account.id)).account, account.id).toEqual(expected.get(account.id));
   });
 });

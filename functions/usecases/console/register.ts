@@ -47,12 +47,23 @@ async function visibleAccounts(deps: Deps, viewer: Viewer, school: string | unde
   return [...accounts, ...more.filter((a) => !school || a.school === school)];
 }
 
+/** Up to this many linked addresses are looked up one by one; more, and every person is read once. */
+const FEW_ADDRESSES = 10;
+
 /** The accounts as `listRegister` lists them: with their findings, by school then id. */
 export async function withRegisterFindings(deps: Deps, accounts: Account[], schools: School[]): Promise<RegisterEntry[]> {
   // Once the directory is connected, a linked email with no enabled account behind it is a finding (as listRegister).
   let inDirectory: ((email: string) => boolean) | undefined;
   if (accounts.length && (await deps.store.getDirectoryState())?.lastSyncAt) {
-    const enabled = new Set((await deps.store.listPeople()).filter((p) => p.accountEnabled === true).flatMap((p) => p.addresses));
+    const emails = [...new Set(accounts.map((a) => a.linkedEmail))];
+    let enabled: Set<string>;
+    if (emails.length <= FEW_ADDRESSES) {
+      // A page of a few accounts (one account, a person's own): each address through the index, not every person.
+      const people = await Promise.all(emails.map((e) => deps.store.findPerson([e])));
+      enabled = new Set(emails.filter((e, i) => people[i]?.accountEnabled === true && people[i]!.addresses.includes(e)));
+    } else {
+      enabled = new Set((await deps.store.listPeople()).filter((p) => p.accountEnabled === true).flatMap((p) => p.addresses));
+    }
     inDirectory = (email) => enabled.has(email);
   }
   return withFindings(accounts, schools, inDirectory).sort((a, b) => a.school.localeCompare(b.school) || a.id.localeCompare(b.id));
