@@ -6,10 +6,7 @@
  * `npm start` runs it (infra/local/start.ts); integration tests start their own, in memory, on free ports.
  */
 import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import path from 'node:path';
-import * as sesModule from 'aws-ses-v2-local';
 import { resetClients } from '../../functions/adapters/aws.ts';
 import { startAwsServer, type AwsServer, type LocalRule } from './aws-server.ts';
 import { createTables, dynamoClient, freePort, startDynamoLocal, type DynamoLocal } from './dynamo.ts';
@@ -21,6 +18,7 @@ import { startOidcProvider, type LocalOidcProvider } from './oidc-provider.ts';
 import { LocalQueues, type QueueSpec } from './queues.ts';
 import { LocalRuntime, type LocalFunction } from './runtime.ts';
 import { startSchedules } from './schedules.ts';
+import { localSes } from './ses.ts';
 import { localSecrets } from './secrets.ts';
 import { localNames, refTarget, resolveValue, resourcesOfType, synthTemplate, type Template } from './template.ts';
 
@@ -105,13 +103,6 @@ export interface LocalStack {
   stop(): Promise<void>;
 }
 
-type SesStart = (config: { host: string; port: number }) => Promise<Server>;
-/** aws-ses-v2-local is CommonJS with an `exports.default`; Node and tsx expose it one level apart. */
-function sesServer(): SesStart {
-  const d = (sesModule as unknown as { default: SesStart | { default: SesStart } }).default;
-  return typeof d === 'function' ? d : d.default;
-}
-
 /**
  * Starts the stack. A port asked for as 0 is a free one chosen before the stack listens on it (the functions'
  * environment must name every endpoint first), so another process can take it in between: the start then fails with
@@ -160,18 +151,11 @@ async function startOnce(options: LocalStackOptions): Promise<LocalStack> {
     const tables = await createTables(dynamoClient(dynamoEndpoint), template, prefix);
 
     // --- SES emulator (in this process; its inbox lives in memory)
-    let ses: Server | undefined;
-    const startSes = async () => {
-      const s = await sesServer()({ host, port: ports.ses });
-      ports.ses = (s.address() as AddressInfo).port;
-      ses = s;
-    };
-    const stopSes = async () => {
-      const s = ses;
-      ses = undefined;
-      if (s) await new Promise<void>((r) => { s.closeAllConnections(); s.close(() => r()); });
-    };
-    await startSes();
+    const ses = localSes(host, ports.ses);
+    await ses.start();
+    ports.ses = ses.port();
+    const stopSes = () => ses.stop();
+    const startSes = () => ses.start();
     cleanups.push(stopSes);
 
     // --- secrets
