@@ -6,14 +6,14 @@
  *
  * One stack and one browser for the file; each person gets their own browser context (their own cookies).
  */
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { depsFromEnv } from '../../functions/adapters/deps.ts';
 import { mailboxOf } from '../../functions/domain/model.ts';
 import { addPolicy } from '../../functions/usecases/policies.ts';
 import { listRegister } from '../../functions/usecases/register.ts';
-import { accessibilityProblems, axeViolations, newAxeContext } from '../support/axe.ts';
-import { launchChromium } from '../support/browser.ts';
+import { axeViolations, newAxeContext } from '../support/axe.ts';
+import { ConsoleSessions, launchChromium } from '../support/browser.ts';
 import { putEvent, seedRegister, startTestStack, type TestStack } from '../support/stack.ts';
 
 const IT_MANAGER = 'it@riverside.sch.uk';
@@ -25,14 +25,14 @@ const LEAVE_DATE = new Date(Date.now() + 42 * 86_400_000).toISOString().slice(0,
 let stack: TestStack;
 let browser: Browser;
 let base: string;
-const contexts: BrowserContext[] = [];
-/** Every accessibility problem found on any page visited; checked once, at the end. */
-const problems: string[] = [];
+/** The browser sessions, and every accessibility problem found on any page visited (checked once, at the end). */
+let sessions: ConsoleSessions;
 
 beforeAll(async () => {
   browser = await launchChromium();
   stack = await startTestStack();
   base = stack.outputs.endpoints.http;
+  sessions = new ConsoleSessions(browser, base, stack.outputs.endpoints.oidc!);
   await seedRegister(stack.store);
   await addPolicy(depsFromEnv(), { title: 'Riverside Social Media Policy', nextReview: '2027-03-01', owner: 'h.marsh@riverside.sch.uk', school: 'riverside' }, { by: 'test', source: 'test' });
   await putEvent(stack, 'Staff Leaver', { email: LEAVER, leaveDate: LEAVE_DATE, displayName: 'Hannah Murphy', school: 'riverside' });
@@ -40,29 +40,19 @@ beforeAll(async () => {
 }, 120_000);
 
 afterAll(async () => {
-  for (const c of contexts) await c.close().catch(() => undefined);
+  await sessions?.close();
   await browser?.close();
   await stack?.stop();
 }, 60_000);
 
-/** A fresh browser session for one person, signed in through the provider's page (an `email` input and a button). */
+/** A fresh browser session for one person, signed in, their home page checked. */
 async function signIn(email: string): Promise<Page> {
-  const context = await newAxeContext(browser);
-  contexts.push(context);
-  const page = await context.newPage();
-  page.setDefaultTimeout(20_000);
-  await page.goto(`${base}/`);
-  expect(page.url().startsWith(stack.outputs.endpoints.oidc!)).toBe(true);
-  await page.fill('input[name=email]', email);
-  await Promise.all([page.waitForURL(`${base}/`), page.click('button[type=submit]')]);
-  expect(await page.locator('header').innerText()).toContain('Signed in as');
+  const page = await sessions.signIn(email);
   await check(page, `home (${email})`);
   return page;
 }
 
-async function check(page: Page, label: string): Promise<void> {
-  problems.push(...(await accessibilityProblems(page, label)));
-}
+const check = (page: Page, label: string) => sessions.check(page, label);
 
 async function open(page: Page, path: string, label: string, status = 200): Promise<void> {
   const res = await page.goto(`${base}${path}`);
@@ -245,5 +235,5 @@ it('finds no WCAG 2.2 AA violation on any console page, at desktop width and at 
   await page.setContent('<!doctype html><html><head><title>x</title></head><body><img src="data:,"></body></html>');
   expect((await axeViolations(page)).map((v) => v.rule).sort()).toEqual(['html-has-lang', 'image-alt']);
   await page.context().close();
-  expect(problems).toEqual([]);
+  expect(sessions.problems).toEqual([]);
 });

@@ -15,13 +15,12 @@
  *
  * One stack and one browser for the file; each person gets their own browser context (their own cookies).
  */
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AccountRequest } from '../../functions/domain/requests.ts';
 import type { RegisterEntry } from '../../functions/domain/register.ts';
 import { setSchool } from '../../functions/usecases/schools.ts';
-import { accessibilityProblems, newAxeContext } from '../support/axe.ts';
-import { launchChromium } from '../support/browser.ts';
+import { ConsoleSessions, launchChromium } from '../support/browser.ts';
 import { cli, outputsFile } from '../support/cli.ts';
 import { actionLinksIn, actionUrlIn, inbox, putEvent, SCHOOLS, seedRegister, startTestStack, type StoredEmail, type TestStack } from '../support/stack.ts';
 
@@ -61,14 +60,14 @@ let stack: TestStack;
 let browser: Browser;
 let base: string;
 let trustApprover: string;
-const contexts: BrowserContext[] = [];
-/** Every accessibility problem found on the pages checked; asserted once, at the end. */
-const problems: string[] = [];
+/** The browser sessions, and every accessibility problem found on the pages checked (asserted once, at the end). */
+let sessions: ConsoleSessions;
 
 beforeAll(async () => {
   browser = await launchChromium();
   stack = await startTestStack();
   base = stack.outputs.endpoints.http;
+  sessions = new ConsoleSessions(browser, base, stack.outputs.endpoints.oidc!);
   await seedRegister(stack.store);
   const actor = { by: IT_MANAGER, source: 'test' };
   // `custodian schools set oakfield … --head d.okafor@oakfield.sch.uk`
@@ -83,32 +82,14 @@ beforeAll(async () => {
 }, 120_000);
 
 afterAll(async () => {
-  for (const c of contexts) await c.close().catch(() => undefined);
+  await sessions?.close();
   await browser?.close();
   await stack?.stop();
 }, 60_000);
 
-async function newPage(): Promise<Page> {
-  const context = await newAxeContext(browser);
-  contexts.push(context);
-  const page = await context.newPage();
-  page.setDefaultTimeout(20_000);
-  return page;
-}
-
-/** A browser session signed in through the local provider's page (an `email` input and a button). */
-async function signIn(email: string): Promise<Page> {
-  const page = await newPage();
-  await page.goto(`${base}/`);
-  await page.fill('input[name=email]', email);
-  await Promise.all([page.waitForURL(`${base}/`), page.click('button[type=submit]')]);
-  expect(await page.locator('header').innerText()).toContain('Signed in as');
-  return page;
-}
-
-async function check(page: Page, label: string): Promise<void> {
-  problems.push(...(await accessibilityProblems(page, label)));
-}
+const newPage = () => sessions.newPage();
+const signIn = (email: string) => sessions.signIn(email);
+const check = (page: Page, label: string) => sessions.check(page, label);
 
 /** Presses a button and waits for the page its form's POST leads to (after any redirect); that page's status. */
 async function submit(page: Page, selector: string): Promise<number> {
@@ -314,5 +295,5 @@ describe('a member of staff asks for a new account', { timeout: 180_000 }, () =>
 });
 
 it('finds no WCAG 2.2 AA violation on the request pages, at desktop width and at 360 px', () => {
-  expect(problems).toEqual([]);
+  expect(sessions.problems).toEqual([]);
 });
