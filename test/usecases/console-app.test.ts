@@ -42,6 +42,23 @@ describe('pages loaded on first use', () => {
     }
   });
 
+  it('a list filtered by a status that does not exist says which statuses there are (400), in HTML and in JSON', async () => {
+    const cookie = await cookieFor(PEOPLE.itOakfield);
+    for (const [path, one] of [['/tasks', 'cancelled'], ['/requests', 'rejected']] as const) {
+      const page = await app.request(`${BASE}${path}?status=nonsense`, { headers: { cookie } });
+      expect(page.status, path).toBe(400);
+      const body = await page.text();
+      expect(body, path).toContain('Status must be one of');
+      expect(body, path).toContain(one);
+      const json = await app.request(`${BASE}${path}?status=nonsense`, { headers: { cookie, accept: 'application/json' } });
+      expect(json.status, path).toBe(400);
+      expect(((await json.json()) as { error: string }).error, path).toMatch(new RegExp(`^status must be one of .*\\b${one}\\b`));
+      const filtered = await app.request(`${BASE}${path}?status=${one}`, { headers: { cookie } });
+      expect(filtered.status, path).toBe(200);
+      expect(await filtered.text(), path).toContain(`<option value="${one}" selected`);
+    }
+  });
+
   it('a refusal inside a group is the console\'s 403 page, not an error', async () => {
     const res = await app.request(`${BASE}/register/${RIV}`, { headers: { cookie: await cookieFor(PEOPLE.itOakfield) } });
     expect(res.status).toBe(403);

@@ -2,7 +2,7 @@
 import { escapeHtml as e, isSafeHref } from '../../domain/html.ts';
 import type { AuditEntry, Finding } from '../../domain/model.ts';
 import { accountLabel } from '../../domain/tasks.ts';
-import { tag } from '../layout.ts';
+import { field, tag } from '../layout.ts';
 
 export const STATUS_LABELS: Record<string, string> = {
   approved: 'Approved, not yet set up',
@@ -110,4 +110,12 @@ export function entityHtml(entry: Pick<AuditEntry, 'entityType' | 'entityId'>): 
 /** `<option>`s for a select, the empty one first. */
 export function options(values: Array<[string, string]>, empty: string): Array<[string, string]> {
   return [['', empty], ...values];
+}
+
+/** A list page's filter by status: a GET form back to `path`, its choices the statuses by their labels. */
+export function statusFilter(path: string, what: string, statuses: readonly string[], labels: Record<string, string>, status: string | undefined): string {
+  return `<form method="get" action="${e(path)}" id="filters" aria-label="Filter the ${e(what)}">
+${field({ name: 'status', label: 'Status', value: status ?? '', options: options(statuses.map((s) => [s, label(labels, s)]), 'Any status') })}
+<button type="submit">Show ${e(what)}</button>
+</form>\n`;
 }

@@ -18,7 +18,7 @@ import { REQUEST_STATUSES, type AccountRequest } from '../../domain/requests.ts'
 import { accountLabel, PLATFORM_NAMES } from '../../domain/tasks.ts';
 import type { RequestProgress, RequestRole, RequestRow, StepProgress } from '../../usecases/console/index.ts';
 import { box, errorSummary, field, postForm, table, tag, type FieldError } from '../layout.ts';
-import { accountHref, day, emails, label, options, taskHref, when } from './common.ts';
+import { accountHref, day, emails, label, options, statusFilter, taskHref, when } from './common.ts';
 import { capitalise } from '../../domain/text.ts';
 
 export const REQUEST_STATUS_LABELS: Record<string, string> = {
@@ -141,10 +141,7 @@ ${postForm({
 
 /** `GET /requests`: the requests the viewer may see, newest first, filtered by status. */
 export function requestsPage(rows: RequestRow[], status: string | undefined, done?: string): { title: string; body: string } {
-  const filter = `<form method="get" action="/requests" id="filters" aria-label="Filter the requests">
-${field({ name: 'status', label: 'Status', value: status ?? '', options: options(REQUEST_STATUSES.map((s) => [s, label(REQUEST_STATUS_LABELS, s)]), 'Any status') })}
-<button type="submit">Show requests</button>
-</form>\n`;
+  const filter = statusFilter('/requests', 'requests', REQUEST_STATUSES, REQUEST_STATUS_LABELS, status);
   const list = table({
     id: 'requests',
     caption: `${rows.length} ${rows.length === 1 ? 'request' : 'requests'}, newest first`,

@@ -12,14 +12,11 @@ import { stepLabel } from '../../domain/requests.ts';
 import { accountLabel, type Action, type Task } from '../../domain/tasks.ts';
 import type { DecisionForm, TaskRow, TaskView } from '../../usecases/console/index.ts';
 import { box, errorSummary, field, fieldId, postForm, table, type FieldError } from '../layout.ts';
-import { accountHref, addr, day, emails, label, options, TASK_STATUS_LABELS, TASK_TYPE_LABELS, taskHref, when } from './common.ts';
+import { accountHref, addr, day, emails, label, statusFilter, TASK_STATUS_LABELS, TASK_TYPE_LABELS, taskHref, when } from './common.ts';
 import { requestFactsHtml, requesterHtml, requestHref } from './requests.ts';
 
 export function tasksPage(rows: TaskRow[], status: string | undefined): { title: string; body: string } {
-  const filter = `<form method="get" action="/tasks" id="filters" aria-label="Filter the tasks">
-${field({ name: 'status', label: 'Status', value: status ?? '', options: options(TASK_STATUSES.map((s) => [s, label(TASK_STATUS_LABELS, s)]), 'Any status') })}
-<button type="submit">Show tasks</button>
-</form>\n`;
+  const filter = statusFilter('/tasks', 'tasks', TASK_STATUSES, TASK_STATUS_LABELS, status);
   const list = table({
     id: 'tasks',
     caption: `${rows.length} ${rows.length === 1 ? 'task' : 'tasks'}`,

@@ -3,6 +3,7 @@ import type { Context } from 'hono';
 import type { ConsoleContext, ConsoleEnv } from '../app.ts';
 import { htmlPage } from '../http.ts';
 import type { Section } from '../layout.ts';
+import { Invalid } from '../../usecases/console/viewer.ts';
 
 export function render(c: Context<ConsoleEnv>, ctx: ConsoleContext, status: number, p: { title: string; body: string }, section?: Section): Response {
   return htmlPage(c, status, { trustName: ctx.config.trustName, title: p.title, body: p.body, user: c.get('user'), ...(section ? { section } : {}) });
@@ -23,4 +24,11 @@ export function textFields(c: Context<ConsoleEnv>): Record<string, string> {
 export function query(c: Context<ConsoleEnv>, name: string): string | undefined {
   const v = c.req.query(name)?.trim();
   return v ? v : undefined;
+}
+
+/** The `status` query parameter of a list page: undefined when absent, refused (Invalid: 400) unless one of `allowed`. */
+export function statusQuery<S extends string>(c: Context<ConsoleEnv>, allowed: readonly S[]): S | undefined {
+  const status = query(c, 'status');
+  if (status && !(allowed as readonly string[]).includes(status)) throw new Invalid(`status must be one of ${allowed.join(', ')}`);
+  return status as S | undefined;
 }

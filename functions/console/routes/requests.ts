@@ -6,12 +6,12 @@
 import { Hono } from 'hono';
 import { emailDomain, type School } from '../../domain/model.ts';
 import { REQUEST_FORM_FIELDS } from '../../domain/request-forms.ts';
-import { REQUEST_STATUSES, type RequestStatus } from '../../domain/requests.ts';
-import { Invalid, listRequestsFor, requestFor, submitRequest, type Viewer } from '../../usecases/console/index.ts';
+import { REQUEST_STATUSES } from '../../domain/requests.ts';
+import { listRequestsFor, requestFor, submitRequest, type Viewer } from '../../usecases/console/index.ts';
 import type { ConsoleContext, ConsoleEnv } from '../app.ts';
 import { seeOther, wantsJson } from '../http.ts';
 import { requestFormPage, requestHref, requestPage, requestsPage } from '../pages/requests.ts';
-import { query, render, text } from './render.ts';
+import { render, statusQuery, text } from './render.ts';
 
 /** The schools a person may ask for: those whose domains their addresses are on (or they manage); else every school. */
 export function schoolsFor(viewer: Viewer, schools: School[]): School[] {
@@ -25,9 +25,8 @@ export function requestRoutes(ctx: ConsoleContext): Hono<ConsoleEnv> {
   const app = new Hono<ConsoleEnv>();
 
   app.get('/requests', async (c) => {
-    const status = query(c, 'status');
-    if (status && !(REQUEST_STATUSES as readonly string[]).includes(status)) throw new Invalid(`status must be one of ${REQUEST_STATUSES.join(', ')}`);
-    const rows = await listRequestsFor(ctx.deps(), c.get('viewer'), status ? { status: status as RequestStatus } : {});
+    const status = statusQuery(c, REQUEST_STATUSES);
+    const rows = await listRequestsFor(ctx.deps(), c.get('viewer'), status ? { status } : {});
     if (wantsJson(c)) return c.json(rows);
     return render(c, ctx, 200, requestsPage(rows, status), 'requests');
   });

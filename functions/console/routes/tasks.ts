@@ -1,25 +1,24 @@
 /** Tasks: the list, one task, and deciding it as the signed-in person (the same use case as the emailed link). */
 import { Hono } from 'hono';
-import { TASK_STATUSES, type TaskStatus } from '../../domain/model.ts';
+import { TASK_STATUSES } from '../../domain/model.ts';
 import { PolicyError } from '../../usecases/policies.ts';
 import { ResolveError } from '../../usecases/resolve.ts';
 import { DECISION_FIELDS, decisionFromForm } from '../../usecases/decision-form.ts';
-import { decideTask, Invalid, taskFor, tasksFor, type TaskView } from '../../usecases/console/index.ts';
+import { decideTask, taskFor, tasksFor, type TaskView } from '../../usecases/console/index.ts';
 import type { ConsoleContext, ConsoleEnv } from '../app.ts';
 import type { FieldError } from '../layout.ts';
 import { jsonError, messagePage, seeOther, wantsJson } from '../http.ts';
 import { taskHref } from '../pages/common.ts';
 import { setUpErrors, taskPage, tasksPage, type DecisionValues } from '../pages/tasks.ts';
-import { query, render, text } from './render.ts';
+import { render, statusQuery, text } from './render.ts';
 import { capitalise } from '../../domain/text.ts';
 
 export function taskRoutes(ctx: ConsoleContext): Hono<ConsoleEnv> {
   const app = new Hono<ConsoleEnv>();
 
   app.get('/tasks', async (c) => {
-    const status = query(c, 'status');
-    if (status && !(TASK_STATUSES as readonly string[]).includes(status)) throw new Invalid(`status must be one of ${TASK_STATUSES.join(', ')}`);
-    const rows = await tasksFor(ctx.deps(), c.get('viewer'), status ? { status: status as TaskStatus } : {});
+    const status = statusQuery(c, TASK_STATUSES);
+    const rows = await tasksFor(ctx.deps(), c.get('viewer'), status ? { status } : {});
     if (wantsJson(c)) return c.json(rows);
     return render(c, ctx, 200, tasksPage(rows, status), 'tasks');
   });
