@@ -6,14 +6,14 @@
  *
  * One stack and one browser for the file; each person gets their own browser context (their own cookies).
  */
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { depsFromEnv } from '../../functions/adapters/deps.ts';
 import { mailboxOf } from '../../functions/domain/model.ts';
 import { addPolicy } from '../../functions/usecases/policies.ts';
 import { listRegister } from '../../functions/usecases/register.ts';
-import { axeViolations, newAxeContext } from '../support/axe.ts';
-import { ConsoleSessions, launchChromium } from '../support/browser.ts';
+import { axeViolations } from '../support/axe.ts';
+import { ConsoleSessions } from '../support/browser.ts';
 import { putEvent, seedRegister, startTestStack, type TestStack } from '../support/stack.ts';
 
 const IT_MANAGER = 'it@riverside.sch.uk';
@@ -23,16 +23,14 @@ const LEAVER = 'h.murphy@riverside.sch.uk';
 const LEAVE_DATE = new Date(Date.now() + 42 * 86_400_000).toISOString().slice(0, 10);
 
 let stack: TestStack;
-let browser: Browser;
 let base: string;
 /** The browser sessions, and every accessibility problem found on any page visited (checked once, at the end). */
 let sessions: ConsoleSessions;
 
 beforeAll(async () => {
-  browser = await launchChromium();
   stack = await startTestStack();
-  base = stack.outputs.endpoints.http;
-  sessions = new ConsoleSessions(browser, base, stack.outputs.endpoints.oidc!);
+  sessions = await ConsoleSessions.start(stack);
+  base = sessions.base;
   await seedRegister(stack.store);
   await addPolicy(depsFromEnv(), { title: 'Riverside Social Media Policy', nextReview: '2027-03-01', owner: 'h.marsh@riverside.sch.uk', school: 'riverside' }, { by: 'test', source: 'test' });
   await putEvent(stack, 'Staff Leaver', { email: LEAVER, leaveDate: LEAVE_DATE, displayName: 'Hannah Murphy', school: 'riverside' });
@@ -41,7 +39,6 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await sessions?.close();
-  await browser?.close();
   await stack?.stop();
 }, 60_000);
 
@@ -231,7 +228,7 @@ describe('a trust administrator', { timeout: 120_000 }, () => {
 
 it('finds no WCAG 2.2 AA violation on any console page, at desktop width and at 360 px', async () => {
   // The check itself finds what it should: a page without a language or an image's text alternative.
-  const page = await (await newAxeContext(browser)).newPage();
+  const page = await sessions.newPage();
   await page.setContent('<!doctype html><html><head><title>x</title></head><body><img src="data:,"></body></html>');
   expect((await axeViolations(page)).map((v) => v.rule).sort()).toEqual(['html-has-lang', 'image-alt']);
   await page.context().close();

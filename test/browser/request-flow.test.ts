@@ -15,12 +15,12 @@
  *
  * One stack and one browser for the file; each person gets their own browser context (their own cookies).
  */
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AccountRequest } from '../../functions/domain/requests.ts';
 import type { RegisterEntry } from '../../functions/domain/register.ts';
 import { setSchool } from '../../functions/usecases/schools.ts';
-import { ConsoleSessions, launchChromium } from '../support/browser.ts';
+import { ConsoleSessions } from '../support/browser.ts';
 import { cli, outputsFile } from '../support/cli.ts';
 import { actionLinksIn, actionUrlIn, inbox, putEvent, SCHOOLS, seedRegister, startTestStack, type StoredEmail, type TestStack } from '../support/stack.ts';
 
@@ -57,17 +57,15 @@ const FORM: Record<string, string> = {
 const SELECTS = new Set(['school', 'platform', 'monitoring_frequency', 'holiday_monitoring_frequency']);
 
 let stack: TestStack;
-let browser: Browser;
 let base: string;
 let trustApprover: string;
 /** The browser sessions, and every accessibility problem found on the pages checked (asserted once, at the end). */
 let sessions: ConsoleSessions;
 
 beforeAll(async () => {
-  browser = await launchChromium();
   stack = await startTestStack();
-  base = stack.outputs.endpoints.http;
-  sessions = new ConsoleSessions(browser, base, stack.outputs.endpoints.oidc!);
+  sessions = await ConsoleSessions.start(stack);
+  base = sessions.base;
   await seedRegister(stack.store);
   const actor = { by: IT_MANAGER, source: 'test' };
   // `custodian schools set oakfield … --head d.okafor@oakfield.sch.uk`
@@ -83,7 +81,6 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await sessions?.close();
-  await browser?.close();
   await stack?.stop();
 }, 60_000);
 

@@ -32,15 +32,22 @@ export async function launchChromium(): Promise<Browser> {
 }
 
 /**
- * Browser sessions on a local stack's web console, one context per person, each made so axe-core can be injected
- * (support/axe.ts). The accessibility problems of every page checked are collected in `problems`, for one
- * assertion at the end of the file.
+ * Headless Chromium on a local stack's web console: one browser for a test file, one context per person, each made
+ * so axe-core can be injected (support/axe.ts). The accessibility problems of every page checked are collected in
+ * `problems`, for one assertion at the end of the file.
  */
 export class ConsoleSessions {
   readonly problems: string[] = [];
   private readonly contexts: BrowserContext[] = [];
 
-  constructor(private readonly browser: Browser, private readonly base: string, private readonly provider: string) {}
+  private constructor(private readonly browser: Browser, readonly base: string, private readonly provider: string) {}
+
+  /** Launches Chromium for the console of `stack` (its HTTP API, signed in through its local OpenID provider). */
+  static async start(stack: { outputs: { endpoints: { http: string; oidc?: string } } }): Promise<ConsoleSessions> {
+    const { http, oidc } = stack.outputs.endpoints;
+    if (!oidc) throw new Error('the stack has no OpenID provider to sign in with');
+    return new ConsoleSessions(await launchChromium(), http, oidc);
+  }
 
   /** A page in a fresh context of its own (nobody signed in). */
   async newPage(): Promise<Page> {
@@ -67,7 +74,9 @@ export class ConsoleSessions {
     this.problems.push(...(await accessibilityProblems(page, label)));
   }
 
+  /** Closes every context and the browser. */
   async close(): Promise<void> {
     for (const c of this.contexts.splice(0)) await c.close().catch(() => undefined);
+    await this.browser.close();
   }
 }
