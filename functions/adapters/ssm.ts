@@ -24,12 +24,6 @@ export class ParameterError extends Error {
   }
 }
 
-/**
- * How long a read may take before it is given up: SSM answers in tens of milliseconds, and a connection that hangs
- * (a stale keep-alive socket after the container was frozen) would otherwise hold the invocation until its own timeout.
- */
-export const SSM_TIMEOUT_MS = 5_000;
-
 let chain: (() => Promise<Credentials>) | undefined;
 
 async function credentials(): Promise<Credentials> {
@@ -79,13 +73,13 @@ export function signedHeaders(opts: {
 }
 
 /** The decrypted value of a parameter. */
-export async function getParameter(name: string, opts: { timeoutMs?: number } = {}): Promise<string> {
+export async function getParameter(name: string): Promise<string> {
   const region = process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION;
   if (!region) throw new Error('AWS_REGION is not set: cannot tell which Region\'s parameter to read');
   const url = new URL(process.env.AWS_ENDPOINT_URL_SSM ?? process.env.AWS_ENDPOINT_URL ?? `https://ssm.${region}.amazonaws.com/`);
   const body = JSON.stringify({ Name: name, WithDecryption: true });
   const headers = signedHeaders({ url, region, service: 'ssm', target: 'AmazonSSM.GetParameter', body, credentials: await credentials(), now: new Date() });
-  const { status, text } = await post(url, headers, body, opts.timeoutMs ?? SSM_TIMEOUT_MS);
+  const { status, text } = await post(url, headers, body);
   let out: { Parameter?: { Value?: string }; __type?: string; message?: string; Message?: string } = {};
   try {
     out = JSON.parse(text) as typeof out;
@@ -96,8 +90,8 @@ export async function getParameter(name: string, opts: { timeoutMs?: number } = 
   return value;
 }
 
-/** One POST, its answer read whole within `timeoutMs`. Sends the headers as signed (`host` included). */
-function post(url: URL, headers: Record<string, string>, body: string, timeoutMs: number): Promise<{ status: number; text: string }> {
+/** One POST, its answer read whole. Sends the headers as signed (`host` included). */
+function post(url: URL, headers: Record<string, string>, body: string): Promise<{ status: number; text: string }> {
   const payload = Buffer.from(body, 'utf8');
   return new Promise((resolve, reject) => {
     const req = (url.protocol === 'http:' ? http : https).request(
@@ -111,8 +105,6 @@ function post(url: URL, headers: Record<string, string>, body: string, timeoutMs
       },
     );
     req.on('error', reject);
-    // No answer (nor any byte of one) for this long: the request is abandoned and the read fails, saying so.
-    req.setTimeout(timeoutMs, () => req.destroy(new ParameterError('Timeout', `no answer within ${timeoutMs} ms`)));
     req.end(payload);
   });
 }
